@@ -1,0 +1,70 @@
+"""Public types and entry points of the log engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from integrations.session import ReadRequest, ReadResult
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where a log source is and how to read it."""
+
+    path: str
+    """A file, or a folder when ``pattern`` is set."""
+    pattern: str | None = None
+    encoding: str = "auto"
+    """``auto``, or a codec name: utf-8, utf-16-le, utf-16-be, cp1252, cp850."""
+    timezone: str = "Europe/Paris"
+    """Zone of timestamps written without an offset."""
+    level_pattern: str | None = None
+    """A regex with a group named ``level`` for formats the engine does not know."""
+    idle_flush_s: float = 120.0
+    """Take a held-back last entry once the file has been idle this long."""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One error entry of a log, its continuation lines included."""
+
+    path: str
+    offset: int
+    """Byte offset in the file where the entry starts."""
+    timestamp: datetime
+    """UTC, timezone-aware."""
+    level: str
+    """Normalised: ERROR or FATAL."""
+    message: str
+    """The whole entry, its lines joined by ``\\n``, line ends removed."""
+    fingerprint: str
+    """Hex digest of the message with variable parts masked."""
+
+    @property
+    def first_line(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+@dataclass
+class ScanOutcome:
+    entries: list[LogEntry]
+    state: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    """Short reasons for files that could not be read this time."""
+
+
+def plan_reads(
+    spec: SourceSpec, state: dict[str, Any] | None, now: datetime
+) -> list[ReadRequest]:
+    raise NotImplementedError
+
+
+def apply_reads(
+    spec: SourceSpec,
+    state: dict[str, Any] | None,
+    results: list[ReadResult],
+    now: datetime,
+) -> ScanOutcome:
+    raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Chat commands: one module per command; its docstring is its help text."""

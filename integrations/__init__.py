@@ -1,0 +1,1 @@
+"""Adapters to the outside: Zoom, Windows servers, local folders."""

@@ -1,0 +1,1 @@
+"""Scheduled jobs: the scheduler set-up and one module per job."""
