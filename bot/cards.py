@@ -1,0 +1,216 @@
+"""Card builders: every card a person reads is assembled here.
+
+A card is the ``content`` object of Zoom's chat message API: a ``head`` and
+a list of ``body`` items (``message``, ``fields``, ``actions``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.texts import text
+
+Content = dict[str, Any]
+
+ALERT_CONTEXT_LINES = 6
+MAX_LINE_CHARS = 300
+MAX_STATUS_LINES = 25
+
+
+def card(title: str, *items: dict[str, Any], sub_head: str | None = None) -> Content:
+    head: dict[str, Any] = {"text": title}
+    if sub_head:
+        head["sub_head"] = {"text": sub_head}
+    return {"head": head, "body": list(items)}
+
+
+def message(body: str) -> dict[str, Any]:
+    return {"type": "message", "text": body}
+
+
+def fields(pairs: Iterable[tuple[str, str]], short: bool = True) -> dict[str, Any]:
+    items = [{"key": key, "value": value, "short": short} for key, value in pairs]
+    return {"type": "fields", "items": items}
+
+
+def buttons(*items: tuple[str, str, str]) -> dict[str, Any]:
+    """``(text, value, style)`` triples; style is Primary, Default or Danger."""
+    return {
+        "type": "actions",
+        "items": [
+            {"text": label, "value": value, "style": style}
+            for label, value, style in items
+        ],
+    }
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
+    if moment is None:
+        return text(lang, "status.never")
+    shown = moment.astimezone(zone)
+    if lang == "fr":
+        return shown.strftime("%d/%m/%Y %H:%M:%S")
+    return shown.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def help_card(lang: str, commands: Sequence[tuple[str, str]]) -> Content:
+    lines = [f"/batch {name} — {summary}" for name, summary in commands]
+    return card(
+        text(lang, "help.title"),
+        message("\n".join(lines)),
+        sub_head=text(lang, "help.usage"),
+    )
+
+
+def unknown_command(lang: str, word: str, suggestion: str | None) -> Content:
+    from bot.router import COMMANDS
+
+    parts = [text(lang, "unknown.text", word=word)]
+    if suggestion:
+        parts.append(text(lang, "unknown.suggest", suggestion=suggestion))
+    parts.append(text(lang, "unknown.list", names=", ".join(sorted(COMMANDS))))
+    return card(text(lang, "unknown.title"), message("\n".join(parts)))
+
+
+def refusal(lang: str, reason: str) -> Content:
+    return card(text(lang, "refused.title"), message(reason))
+
+
+def apology(lang: str, ref: str) -> Content:
+    return card(
+        text(lang, "apology.title"), message(text(lang, "apology.text", ref=ref))
+    )
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    batch: str
+    client: str
+    server: str
+    state: str
+    last_scan: datetime | None
+    scan_error: str | None
+    errors_24h: int
+
+
+def status_card(
+    lang: str, zone: ZoneInfo, rows: Sequence[StatusRow], wanted: str | None
+) -> Content:
+    title = (
+        text(lang, "status.filtered", name=wanted)
+        if wanted
+        else text(lang, "status.title")
+    )
+    if not rows:
+        empty = (
+            text(lang, "status.none", name=wanted)
+            if wanted
+            else text(lang, "status.empty")
+        )
+        return card(title, message(empty))
+
+    lines = [_status_line(lang, zone, row) for row in rows[:MAX_STATUS_LINES]]
+    if len(rows) > MAX_STATUS_LINES:
+        lines.append(text(lang, "status.more", count=len(rows) - MAX_STATUS_LINES))
+    return card(title, message("\n".join(lines)))
+
+
+def _status_line(lang: str, zone: ZoneInfo, row: StatusRow) -> str:
+    if row.state != "ready":
+        icon = "⏸"
+    elif row.errors_24h or row.scan_error:
+        icon = "❌"
+    else:
+        icon = "✅"
+    scan = local_time(row.last_scan, zone, lang)
+    if row.scan_error:
+        scan = text(lang, "status.scan_failed", reason=row.scan_error)
+    return text(
+        lang,
+        "status.line",
+        icon=icon,
+        batch=row.batch,
+        client=row.client,
+        server=row.server,
+        state=text(lang, f"state.{row.state}"),
+        scan=scan,
+        errors=row.errors_24h,
+    )
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    group_id: int
+    batch: str
+    client: str
+    server: str
+    occurred_at: datetime
+    path: str
+    message: str
+    count: int
+    returning: bool
+
+
+def alert_card(lang: str, zone: ZoneInfo, facts: AlertFacts) -> Content:
+    key = "alert.returning" if facts.returning else "alert.title"
+    return card(
+        text(lang, key, batch=facts.batch),
+        fields(
+            [
+                (text(lang, "alert.batch"), facts.batch),
+                (text(lang, "alert.client"), facts.client),
+                (text(lang, "alert.server"), facts.server),
+                (text(lang, "alert.date"), local_time(facts.occurred_at, zone, lang)),
+                (text(lang, "alert.count"), str(facts.count)),
+                (text(lang, "alert.file"), facts.path),
+            ]
+        ),
+        message(offending_lines(facts.message)),
+        buttons(
+            (text(lang, "alert.ack"), f"ack:{facts.group_id}", "Primary"),
+            (text(lang, "alert.silence"), f"silence:{facts.group_id}", "Default"),
+        ),
+        sub_head=first_line(facts.message),
+    )
+
+
+def alert_handled(original: Content, note: str) -> Content:
+    """The alert card as it was, its buttons replaced by who handled it."""
+    body = [item for item in original.get("body", []) if item.get("type") != "actions"]
+    return {"head": original.get("head", {}), "body": [*body, message(note)]}
+
+
+def first_line(entry: str) -> str:
+    return _cut(entry.split("\n", 1)[0])
+
+
+def offending_lines(entry: str) -> str:
+    """The entry's first line and a few of its continuation lines."""
+    lines = entry.split("\n")
+    shown = [_cut(line) for line in lines[:ALERT_CONTEXT_LINES]]
+    if len(lines) > ALERT_CONTEXT_LINES:
+        shown.append(f"… (+{len(lines) - ALERT_CONTEXT_LINES})")
+    return "\n".join(shown)
+
+
+def _cut(line: str) -> str:
+    line = line.rstrip()
+    return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…"
+
+
+def server_down_card(lang: str, server: str, reason: str) -> Content:
+    return card(
+        text(lang, "server.down.title", server=server),
+        message(text(lang, "server.down.text", reason=reason)),
+    )
+
+
+def server_back_card(lang: str, zone: ZoneInfo, server: str, when: datetime) -> Content:
+    return card(
+        text(lang, "server.back.title", server=server),
+        message(text(lang, "server.back.text", when=local_time(when, zone, lang))),
+    )

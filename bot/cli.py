@@ -1,0 +1,270 @@
+"""The ``batchops`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot import router
+from bot.config import ConfigError, Settings
+from bot.messenger import render_text
+from bot.runtime import Runtime, build_runtime
+
+log = logging.getLogger(__name__)
+
+
+def out(line: str = "") -> None:
+    """The CLI's one way to print."""
+    click.echo(line)
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def load_runtime(echo_cards: bool = False) -> Runtime:
+    """Settings from the environment, the schema brought up to date."""
+    from bot.schema import upgrade
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    runtime = build_runtime(settings, echo=_echo_card if echo_cards else None)
+    upgrade(runtime.store)
+    router.load_commands()
+    return runtime
+
+
+def _echo_card(card_text: str) -> None:
+    out(card_text)
+    out()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens on stderr.")
+def main(verbose: bool) -> None:
+    """batchops: supervise batch jobs from Zoom Team Chat."""
+    configure_logging(verbose)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Stop after the first scan.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def demo(once: bool, host: str, port: int) -> None:
+    """Seed demo servers with real logs, scan them, print the alert cards,
+    then serve until stopped."""
+    from bot.demo import seed_demo
+    from jobs.log_scan import run_scan_cycle
+
+    runtime = load_runtime(echo_cards=True)
+    report = seed_demo(runtime)
+    out(
+        f"Demo inventory: {report.imported} batches on 2 servers under "
+        f"{runtime.settings.var_dir / 'demo'}"
+    )
+    out("Scanning their logs…")
+    out()
+    cycle = run_scan_cycle(runtime)
+    out(f"Scan done: {cycle.entries} error entries, {cycle.alerts_sent} alert cards.")
+    out('Try: batchops chat "/batch status"')
+    if not once:
+        _serve(runtime, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    type=int,
+    envvar="PORT",
+    default=8080,
+    show_default=True,
+    help="Port to listen on (PORT is honoured).",
+)
+def serve(host: str, port: int) -> None:
+    """Serve Zoom's webhook endpoint and run the scheduled jobs."""
+    _serve(load_runtime(), host, port)
+
+
+def _serve(runtime: Runtime, host: str, port: int) -> None:
+    import waitress
+
+    from bot.web import create_app
+    from jobs.scheduler import build_scheduler
+
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    out(f"Serving on http://{host}:{port} (Ctrl-C to stop)")
+    try:
+        waitress.serve(
+            create_app(runtime), host=host, port=port, threads=8, _quiet=True
+        )
+    finally:
+        scheduler.shutdown(wait=False)
+        runtime.worker.shutdown()
+
+
+@main.command()
+@click.argument("text")
+@click.option(
+    "--as",
+    "user",
+    default="operator",
+    show_default=True,
+    help="The Zoom user the command runs as.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the Zoom card content.")
+def chat(text: str, user: str, as_json: bool) -> None:
+    """Run one chat command through the same router as Zoom and print the reply."""
+    runtime = load_runtime()
+    request = router.Request(
+        text=text, user_id=user, user_name=user, to_jid="terminal", source="chat"
+    )
+    content = router.dispatch(runtime, request)
+    if as_json:
+        out(json.dumps(content, ensure_ascii=False, indent=2))
+    else:
+        out(render_text(content))
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply schema migrations."""
+    runtime = load_runtime()
+    out(f"Schema up to date on {runtime.store.engine.url.render_as_string()}")
+
+
+@main.group()
+def inventory() -> None:
+    """The batch inventory."""
+
+
+@inventory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def inventory_import(file: Path) -> None:
+    """Import the team's inventory file (CSV)."""
+    from bot.inventory import InventoryError, import_inventory
+
+    runtime = load_runtime()
+    try:
+        with runtime.store.session() as session:
+            report = import_inventory(session, file)
+    except InventoryError as error:
+        raise click.ClickException(str(error)) from None
+    if report.problems:
+        for problem in report.problems:
+            out(problem)
+        raise click.ClickException(
+            f"{len(report.problems)} problem(s): nothing imported; fix the rows "
+            "above and import again"
+        )
+    out(f"{report.imported} batches imported from {file.name}")
+
+
+@main.group()
+def servers() -> None:
+    """The scheduling servers."""
+
+
+@servers.command("add")
+@click.argument("name")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A local folder standing for the server.",
+)
+@click.option("--host", help="A Windows host reached over PowerShell remoting.")
+@click.option("--port", type=int, default=5986, show_default=True)
+@click.option("--user", "username", help="Account for remoting.")
+@click.option(
+    "--auth",
+    default="negotiate",
+    show_default=True,
+    type=click.Choice(["negotiate", "ntlm", "kerberos", "certificate"]),
+)
+@click.option("--task-folder", default="\\Batchs\\", show_default=True)
+@click.option(
+    "--no-cert-validation",
+    is_flag=True,
+    help="Accept any TLS certificate (test servers only).",
+)
+def servers_add(
+    name: str,
+    folder: Path | None,
+    host: str | None,
+    port: int,
+    username: str | None,
+    auth: str,
+    task_folder: str,
+    no_cert_validation: bool,
+) -> None:
+    """Declare a server: a local folder (--folder) or a Windows host (--host)."""
+    from bot.store import Server
+
+    if (folder is None) == (host is None):
+        raise click.UsageError("give either --folder or --host")
+    runtime = load_runtime()
+    with runtime.store.session() as session:
+        server = Server(
+            name=name,
+            kind="local" if folder else "winrm",
+            root=str(folder.resolve()) if folder else None,
+            host=host,
+            port=port,
+            username=username,
+            auth=auth,
+            task_folder=task_folder,
+            cert_validation=not no_cert_validation,
+        )
+        session.add(server)
+    out(f"Server {name} declared")
+
+
+@servers.command("list")
+def servers_list() -> None:
+    """List the servers."""
+    from sqlalchemy import select
+
+    from bot.store import Server
+
+    runtime = load_runtime()
+    with runtime.store.session() as session:
+        for server in session.scalars(select(Server).order_by(Server.name)):
+            where = server.root if server.kind == "local" else server.host
+            state = "up" if server.reachable else f"down ({server.last_error})"
+            out(f"{server.name}\t{server.kind}\t{where}\t{state}")
+
+
+@main.group()
+def jobs() -> None:
+    """The scheduled jobs."""
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """List the scheduled jobs with their next run in local time."""
+    from jobs.scheduler import next_runs
+
+    runtime = load_runtime()
+    for spec, when in next_runs(runtime):
+        shown = when.strftime("%Y-%m-%d %H:%M:%S %Z") if when else "—"
+        out(f"{spec.id}\t{shown}\t{spec.description}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Settings read from the environment and checked once, at start-up.
+
+A missing or malformed value stops the program with one line that names the
+variable and says what is expected (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ZOOM_API_URL = "https://api.zoom.us/v2"
+ZOOM_OAUTH_URL = "https://zoom.us"
+ZOOM_CREDENTIALS = (
+    "ZOOM_CLIENT_ID",
+    "ZOOM_CLIENT_SECRET",
+    "ZOOM_BOT_JID",
+    "ZOOM_ACCOUNT_ID",
+)
+LANGUAGES = ("fr", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the text names it and what it needs."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    timezone: str = "Europe/Paris"
+    lang: str = "fr"
+    zoom_client_id: str | None = None
+    zoom_client_secret: str | None = field(default=None, repr=False)
+    zoom_bot_jid: str | None = None
+    zoom_secret_token: str | None = field(default=None, repr=False)
+    zoom_account_id: str | None = None
+    zoom_alert_channel_jid: str | None = None
+    zoom_api_url: str = ZOOM_API_URL
+    zoom_oauth_url: str = ZOOM_OAUTH_URL
+    public_base_url: str = "http://127.0.0.1:8080"
+    secret_key: str = field(default="", repr=False)
+    var_dir: Path = Path("var")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def zoom_enabled(self) -> bool:
+        """True when cards go to Zoom; otherwise they go to the outbox."""
+        return self.zoom_client_id is not None
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, var_dir: Path | None = None
+    ) -> Settings:
+        env = os.environ if env is None else env
+        var = Path(env.get("BATCHOPS_VAR_DIR", "var")) if var_dir is None else var_dir
+        zoom = _zoom_credentials(env)
+        if zoom and not _optional(env, "ZOOM_SECRET_TOKEN"):
+            raise ConfigError(
+                "ZOOM_SECRET_TOKEN is missing: copy the app's Secret Token from "
+                "the Zoom App Marketplace, it verifies Zoom's webhook requests"
+            )
+        if zoom and not _optional(env, "BATCHOPS_SECRET_KEY"):
+            raise ConfigError(
+                "BATCHOPS_SECRET_KEY is missing: with Zoom configured, set it to "
+                "at least 16 random characters so signed links survive restarts"
+            )
+
+        return cls(
+            database_url=_database_url(env, var),
+            timezone=_timezone(env),
+            lang=_choice(env, "BATCHOPS_LANG", LANGUAGES, "fr"),
+            zoom_client_id=zoom.get("ZOOM_CLIENT_ID"),
+            zoom_client_secret=zoom.get("ZOOM_CLIENT_SECRET"),
+            zoom_bot_jid=zoom.get("ZOOM_BOT_JID"),
+            zoom_account_id=zoom.get("ZOOM_ACCOUNT_ID"),
+            zoom_secret_token=_optional(env, "ZOOM_SECRET_TOKEN"),
+            zoom_alert_channel_jid=_optional(env, "ZOOM_ALERT_CHANNEL_JID"),
+            zoom_api_url=_url(env, "ZOOM_API_URL", ZOOM_API_URL),
+            zoom_oauth_url=_url(env, "ZOOM_OAUTH_URL", ZOOM_OAUTH_URL),
+            public_base_url=_url(env, "PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
+            secret_key=_secret_key(env, var),
+            var_dir=var,
+        )
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _zoom_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    given = {name: v for name in ZOOM_CREDENTIALS if (v := _optional(env, name))}
+    if given and len(given) < len(ZOOM_CREDENTIALS):
+        missing = next(name for name in ZOOM_CREDENTIALS if name not in given)
+        raise ConfigError(
+            f"{missing} is missing: set all of {', '.join(ZOOM_CREDENTIALS)} "
+            "to talk to Zoom, or none of them to keep cards in the local outbox"
+        )
+    return given
+
+
+def _database_url(env: Mapping[str, str], var: Path) -> str:
+    url = _optional(env, "DATABASE_URL")
+    if url is None:
+        return f"sqlite:///{var / 'batchops.db'}"
+
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy 2 wants a driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if not url.startswith(("sqlite:", "postgresql+")):
+        raise ConfigError(
+            "DATABASE_URL is malformed: expected sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DATABASE"
+        )
+    return url
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    name = env.get("BATCHOPS_TIMEZONE", "Europe/Paris").strip() or "Europe/Paris"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"BATCHOPS_TIMEZONE is malformed: {name!r} is not an IANA time zone "
+            "such as Europe/Paris"
+        ) from None
+    return name
+
+
+def _choice(
+    env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str
+) -> str:
+    value = env.get(name, default).strip().lower() or default
+    if value not in allowed:
+        raise ConfigError(f"{name} is malformed: expected one of {', '.join(allowed)}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip() or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} is malformed: expected an http(s):// URL")
+    return value.rstrip("/")
+
+
+def _secret_key(env: Mapping[str, str], var: Path) -> str:
+    """The signing key; generated once under var/ when not configured."""
+    value = _optional(env, "BATCHOPS_SECRET_KEY")
+    if value is not None:
+        if len(value) < 16:
+            raise ConfigError(
+                "BATCHOPS_SECRET_KEY is too short: use at least 16 random characters"
+            )
+        return value
+
+    key_file = var / "secret.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(os.urandom(32).hex())
+    key_file.chmod(0o600)
+    return key_file.read_text().strip()

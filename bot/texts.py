@@ -1,0 +1,111 @@
+"""Every sentence a person reads, in French (default) and English.
+
+Cards are assembled in :mod:`bot.cards`; the words live here so that a change
+of wording, or a new language, touches one file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "help.title": "Commandes batchops",
+        "help.usage": "Tapez /batch suivi d'une commande, par exemple /batch status.",
+        "unknown.title": "Commande inconnue",
+        "unknown.text": "Je ne connais pas « {word} ».",
+        "unknown.suggest": "Vouliez-vous dire « {suggestion} » ?",
+        "unknown.list": "Commandes : {names}",
+        "apology.title": "Désolé, une erreur interne est survenue",
+        "apology.text": (
+            "La commande n'a pas abouti. L'erreur est consignée dans le journal "
+            "de batchops (réf. {ref}). Réessayez dans un instant."
+        ),
+        "refused.title": "Refusé",
+        "status.title": "État des batchs",
+        "status.filtered": "État des batchs : {name}",
+        "status.none": "Aucun batch ne correspond à « {name} ».",
+        "status.empty": "Aucun batch dans l'inventaire. Importez-le : "
+        "batchops inventory import FICHIER.csv",
+        "status.line": "{icon} {batch} — {client} — {server} — {state} — "
+        "dernier scan : {scan} — erreurs 24 h : {errors}",
+        "status.more": "… et {count} autres : précisez un batch, un client ou "
+        "un serveur.",
+        "status.never": "jamais",
+        "status.scan_failed": "échec ({reason})",
+        "state.ready": "prêt",
+        "state.inactive": "inactif",
+        "state.disabled": "désactivé",
+        "alert.title": "Erreur dans {batch}",
+        "alert.returning": "Erreur de retour dans {batch}",
+        "alert.batch": "Batch",
+        "alert.client": "Client",
+        "alert.server": "Serveur",
+        "alert.date": "Date",
+        "alert.count": "Occurrences depuis la dernière alerte",
+        "alert.file": "Fichier",
+        "alert.ack": "Prendre en charge",
+        "alert.silence": "Silence 24 h",
+        "alert.acked": "Pris en charge par {user} le {when}",
+        "alert.silenced": "Mis en silence 24 h par {user} le {when}",
+        "alert.gone": "Ce groupe d'erreurs n'existe plus.",
+        "server.down.title": "Serveur injoignable : {server}",
+        "server.down.text": "{reason}. Les batchs de ce serveur ne sont plus "
+        "surveillés jusqu'à son retour.",
+        "server.back.title": "Serveur de retour : {server}",
+        "server.back.text": "Le serveur répond de nouveau depuis le {when}.",
+        "none": "—",
+    },
+    "en": {
+        "help.title": "batchops commands",
+        "help.usage": "Type /batch followed by a command, for example /batch status.",
+        "unknown.title": "Unknown command",
+        "unknown.text": "I don't know “{word}”.",
+        "unknown.suggest": "Did you mean “{suggestion}”?",
+        "unknown.list": "Commands: {names}",
+        "apology.title": "Sorry, something went wrong inside batchops",
+        "apology.text": (
+            "The command did not complete. The error is in batchops' log "
+            "(ref. {ref}). Try again in a moment."
+        ),
+        "refused.title": "Refused",
+        "status.title": "Batch status",
+        "status.filtered": "Batch status: {name}",
+        "status.none": "No batch matches “{name}”.",
+        "status.empty": "The inventory is empty. Import it: "
+        "batchops inventory import FILE.csv",
+        "status.line": "{icon} {batch} — {client} — {server} — {state} — "
+        "last scan: {scan} — errors 24 h: {errors}",
+        "status.more": "… and {count} more: name a batch, a client or a server.",
+        "status.never": "never",
+        "status.scan_failed": "failed ({reason})",
+        "state.ready": "ready",
+        "state.inactive": "inactive",
+        "state.disabled": "disabled",
+        "alert.title": "Error in {batch}",
+        "alert.returning": "Error back in {batch}",
+        "alert.batch": "Batch",
+        "alert.client": "Client",
+        "alert.server": "Server",
+        "alert.date": "Date",
+        "alert.count": "Occurrences since the last alert",
+        "alert.file": "File",
+        "alert.ack": "Acknowledge",
+        "alert.silence": "Silence 24 h",
+        "alert.acked": "Acknowledged by {user} on {when}",
+        "alert.silenced": "Silenced for 24 h by {user} on {when}",
+        "alert.gone": "This error group no longer exists.",
+        "server.down.title": "Server unreachable: {server}",
+        "server.down.text": "{reason}. This server's batches are not watched "
+        "until it is back.",
+        "server.back.title": "Server back: {server}",
+        "server.back.text": "The server answers again since {when}.",
+        "none": "—",
+    },
+}
+
+
+def text(lang: str, key: str, **values: Any) -> str:
+    """The sentence ``key`` in ``lang`` (English when a key is missing)."""
+    template = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
+    return template.format(**values)

@@ -1,0 +1,86 @@
+"""status: each batch's state, its last scan and its recent error entries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot import cards
+from bot.router import Content, Context, command
+from bot.store import Batch, Client, ErrorEvent, LogSource, Server
+
+
+@command("status")
+def show_status(ctx: Context) -> Content:
+    """Show each batch's state, last scan and error entries of the last 24 h.
+
+    `status` lists every batch; `status NAME` only those whose batch, client
+    or server is NAME.
+    """
+    wanted = " ".join(ctx.request.args) or None
+    runtime = ctx.runtime
+    since = runtime.clock.now() - timedelta(hours=24)
+    with runtime.store.session() as session:
+        rows = status_rows(session, wanted, since)
+    return cards.status_card(ctx.lang, runtime.settings.zone, rows, wanted)
+
+
+def status_rows(
+    session: Session, wanted: str | None, since: object
+) -> list[cards.StatusRow]:
+    errors = (
+        select(ErrorEvent.batch_id, func.count().label("n"))
+        .where(ErrorEvent.occurred_at >= since)
+        .group_by(ErrorEvent.batch_id)
+        .subquery()
+    )
+    scans = (
+        select(
+            LogSource.batch_id,
+            func.max(LogSource.last_scan_at).label("last_scan"),
+            func.max(LogSource.last_scan_error).label("scan_error"),
+        )
+        .group_by(LogSource.batch_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Batch,
+            Server.name,
+            Client.name,
+            errors.c.n,
+            scans.c.last_scan,
+            scans.c.scan_error,
+        )
+        .join(Server, Batch.server_id == Server.id)
+        .outerjoin(Client, Batch.client_id == Client.id)
+        .outerjoin(errors, errors.c.batch_id == Batch.id)
+        .outerjoin(scans, scans.c.batch_id == Batch.id)
+        .order_by(Server.name, Batch.name)
+    )
+    if wanted:
+        like = wanted.lower()
+        query = query.where(
+            or_(
+                func.lower(Batch.name) == like,
+                func.lower(Server.name) == like,
+                func.lower(Client.name) == like,
+            )
+        )
+
+    return [
+        cards.StatusRow(
+            batch=batch.name,
+            client=client or "—",
+            server=server,
+            state=batch.state,
+            last_scan=last_scan,
+            scan_error=scan_error,
+            errors_24h=count or 0,
+        )
+        for batch, server, client, count, last_scan, scan_error in session.execute(
+            query
+        )
+    ]

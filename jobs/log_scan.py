@@ -1,0 +1,231 @@
+"""The log scan: new bytes of every log source, read once, into alerts.
+
+For each server, one call to its session reads the new bytes of all its log
+sources. The log engine turns them into error entries; entries and the new
+checkpoint are committed together, in one transaction per source, guarded by
+the source's version so that two scanners never both commit the same bytes.
+Then every error group due a card gets one.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from bot import alerts, cards, logengine
+from bot.runtime import Runtime
+from bot.store import Batch, LogSource, Server
+from integrations.session import ReadRequest, ReadResult, RemoteError
+
+log = logging.getLogger(__name__)
+
+MAX_PARALLEL_SERVERS = 8
+
+
+@dataclass
+class PlannedSource:
+    source_id: int
+    version: int
+    spec: logengine.SourceSpec
+    state: dict[str, Any] | None
+    requests: list[ReadRequest]
+
+
+@dataclass
+class ServerScan:
+    server: str
+    sources: int = 0
+    entries: int = 0
+    round_trips: int = 0
+    error: str | None = None
+
+
+@dataclass
+class CycleReport:
+    servers: list[ServerScan] = field(default_factory=list)
+    alerts_sent: int = 0
+
+    @property
+    def entries(self) -> int:
+        return sum(scan.entries for scan in self.servers)
+
+
+def run_scan_cycle(
+    runtime: Runtime, max_workers: int = MAX_PARALLEL_SERVERS
+) -> CycleReport:
+    """Scan every server in parallel, then post the alerts that are due."""
+    with runtime.store.session() as session:
+        server_ids = session.scalars(select(Server.id).order_by(Server.name)).all()
+
+    report = CycleReport()
+    if server_ids:
+        workers = max(1, min(max_workers, len(server_ids)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="scan") as pool:
+            scans = pool.map(lambda sid: scan_server(runtime, sid), server_ids)
+            report.servers = list(scans)
+    report.alerts_sent = alerts.post_alerts(runtime)
+    return report
+
+
+def scan_server(runtime: Runtime, server_id: int) -> ServerScan:
+    """Read and record the new error entries of one server's log sources."""
+    started = time.monotonic()
+    now = runtime.clock.now()
+    server, planned = _plan(runtime, server_id, now)
+    scan = ServerScan(server=server.name, sources=len(planned))
+    if not planned:
+        return scan
+
+    try:
+        results = _read(runtime, server, planned)
+        scan.round_trips = 1
+    except RemoteError as error:
+        scan.error = error.reason
+        _server_unreachable(runtime, server_id, error.reason, now)
+        log.info("scan %s: failed (%s)", server.name, error.reason)
+        return scan
+
+    _server_reachable(runtime, server_id, now)
+    for source in planned:
+        scan.entries += _record(runtime, source, results, now)
+    log.info(
+        "scan %s: %d sources, %d error entries, %.0f ms",
+        server.name,
+        len(planned),
+        scan.entries,
+        (time.monotonic() - started) * 1000,
+    )
+    return scan
+
+
+def _plan(
+    runtime: Runtime, server_id: int, now: datetime
+) -> tuple[Server, list[PlannedSource]]:
+    with runtime.store.session() as session:
+        server = session.get_one(Server, server_id)
+        sources = session.scalars(
+            select(LogSource)
+            .join(Batch)
+            .where(Batch.server_id == server_id)
+            .options(selectinload(LogSource.batch))
+            .order_by(LogSource.id)
+        ).all()
+        planned = []
+        for source in sources:
+            spec = source_spec(source, runtime.settings.timezone)
+            state = source.checkpoint
+            requests = logengine.plan_reads(spec, state, now)
+            planned.append(
+                PlannedSource(source.id, source.version, spec, state, requests)
+            )
+        session.expunge(server)
+    return server, planned
+
+
+def source_spec(source: LogSource, default_timezone: str) -> logengine.SourceSpec:
+    return logengine.SourceSpec(
+        path=source.path,
+        pattern=source.pattern,
+        encoding=source.encoding or "auto",
+        timezone=source.timezone or default_timezone,
+        level_pattern=source.level_pattern,
+    )
+
+
+def _read(
+    runtime: Runtime, server: Server, planned: list[PlannedSource]
+) -> list[ReadResult]:
+    session = runtime.open_session(server)
+    try:
+        return session.read_files([r for p in planned for r in p.requests])
+    finally:
+        session.close()
+
+
+def results_for(source: PlannedSource, results: list[ReadResult]) -> list[ReadResult]:
+    """The results that answer this source's requests."""
+    mine = []
+    for request in source.requests:
+        for result in results:
+            if _answers(request, result):
+                mine.append(result)
+    return mine
+
+
+def _answers(request: ReadRequest, result: ReadResult) -> bool:
+    if request.pattern is None:
+        return result.path == request.path
+    folder, sep, name = result.path.replace("\\", "/").rpartition("/")
+    wanted = request.path.replace("\\", "/").rstrip("/")
+    return bool(sep) and folder == wanted and fnmatch.fnmatch(name, request.pattern)
+
+
+def _record(
+    runtime: Runtime, source: PlannedSource, results: list[ReadResult], now: datetime
+) -> int:
+    outcome = logengine.apply_reads(
+        source.spec, source.state, results_for(source, results), now
+    )
+    error = "; ".join(outcome.errors) or None
+    with runtime.store.session() as session:
+        claimed = session.execute(
+            update(LogSource)
+            .where(
+                LogSource.id == source.source_id, LogSource.version == source.version
+            )
+            .values(
+                checkpoint=outcome.state,
+                version=source.version + 1,
+                last_scan_at=now,
+                last_scan_error=error,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            log.info("log source %s scanned elsewhere meanwhile", source.source_id)
+            session.rollback()
+            return 0
+        row = session.get_one(LogSource, source.source_id)
+        return alerts.record_entries(session, row, outcome.entries, now)
+
+
+def _server_unreachable(
+    runtime: Runtime, server_id: int, reason: str, now: datetime
+) -> None:
+    """Mark the server down; the first failure alone posts a card."""
+    with runtime.store.session() as session:
+        changed = session.execute(
+            update(Server)
+            .where(Server.id == server_id, Server.reachable.is_(True))
+            .values(reachable=False, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        name = session.get_one(Server, server_id).name
+    if changed.rowcount == 1:  # type: ignore[attr-defined]
+        content = cards.server_down_card(runtime.settings.lang, name, reason)
+        runtime.messenger.send(runtime.alert_channel, content)
+
+
+def _server_reachable(runtime: Runtime, server_id: int, now: datetime) -> None:
+    with runtime.store.session() as session:
+        changed = session.execute(
+            update(Server)
+            .where(Server.id == server_id, Server.reachable.is_(False))
+            .values(reachable=True, last_error=None, last_contact_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        server = session.get_one(Server, server_id)
+        server.last_contact_at = now
+        name = server.name
+    if changed.rowcount == 1:  # type: ignore[attr-defined]
+        settings = runtime.settings
+        content = cards.server_back_card(settings.lang, settings.zone, name, now)
+        runtime.messenger.send(runtime.alert_channel, content)

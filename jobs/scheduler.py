@@ -1,0 +1,78 @@
+"""APScheduler set-up: every scheduled job of batchops, in one place."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.runtime import Runtime
+from jobs.log_scan import run_scan_cycle
+
+log = logging.getLogger(__name__)
+
+SCAN_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    description: str
+    trigger: IntervalTrigger
+    run: Callable[[Runtime], object]
+
+
+def job_specs(runtime: Runtime) -> list[JobSpec]:
+    zone = runtime.settings.zone
+    return [
+        JobSpec(
+            "log_scan",
+            "scan every log source and post alert cards",
+            IntervalTrigger(seconds=int(SCAN_EVERY.total_seconds()), timezone=zone),
+            run_scan_cycle,
+        ),
+    ]
+
+
+def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=runtime.settings.zone)
+    for spec in job_specs(runtime):
+        scheduler.add_job(
+            _logged(spec, runtime),
+            spec.trigger,
+            id=spec.id,
+            name=spec.description,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(SCAN_EVERY.total_seconds()),
+        )
+    return scheduler
+
+
+def _logged(spec: JobSpec, runtime: Runtime) -> Callable[[], None]:
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            spec.run(runtime)
+        except Exception:
+            log.exception("job %s failed", spec.id)
+            return
+        log.info(
+            "job %s: done in %.0f ms", spec.id, (time.monotonic() - started) * 1000
+        )
+
+    return run
+
+
+def next_runs(runtime: Runtime) -> list[tuple[JobSpec, datetime | None]]:
+    """Each job with its next run, in the configured zone."""
+    now = runtime.clock.now().astimezone(runtime.settings.zone)
+    return [
+        (spec, spec.trigger.get_next_fire_time(None, now))
+        for spec in job_specs(runtime)
+    ]
