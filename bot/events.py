@@ -47,17 +47,17 @@ def handle_action(runtime: Runtime, payload: dict[str, Any]) -> None:
     value = str(item.get("value") or "")
     request = request_from_payload(payload, value)
     original = payload.get("original") or {}
-    edited = router.dispatch_action(runtime, request, value, original)
-    if edited is None:
+    reply = router.dispatch_action(runtime, request, value, original)
+    if reply is None:
         return
 
     message_id = payload.get("messageId")
-    if message_id:
+    if reply.replaces_original and message_id:
         runtime.messenger.edit(
-            str(message_id), request.to_jid, edited, user_jid=request.user_jid
+            str(message_id), request.to_jid, reply.card, user_jid=request.user_jid
         )
     else:
-        _send(runtime, request, edited)
+        _send(runtime, request, reply.card)
 
 
 def _send(runtime: Runtime, request: router.Request, content: Content) -> None:

@@ -133,16 +133,37 @@ def dispatch(runtime: Runtime, request: Request) -> Content:
     return _guarded(runtime, request, lambda ctx: found.func(ctx))
 
 
+@dataclass(frozen=True)
+class ActionReply:
+    """What a click gives: the card edited in place, or a new message."""
+
+    card: Content
+    replaces_original: bool
+
+
 def dispatch_action(
     runtime: Runtime, request: Request, value: str, original: Content
-) -> Content | None:
-    """Run the button handler ``value`` names; returns the card to edit in."""
+) -> ActionReply | None:
+    """Run the button handler ``value`` names.
+
+    A refusal or an apology goes out as a new message, so that the card the
+    button was on stays as it was for the others in the channel.
+    """
     prefix, _, argument = value.partition(":")
     handler = ACTIONS.get(prefix)
     if handler is None:
         log.warning("button with unknown value prefix %r ignored", prefix)
         return None
-    return _guarded(runtime, request, lambda ctx: handler(ctx, argument, original))
+    outcome: list[Content | None] = []
+    reply = _guarded(
+        runtime,
+        request,
+        lambda ctx: outcome.append(handler(ctx, argument, original)),
+    )
+    if outcome:
+        edited = outcome[0]
+        return None if edited is None else ActionReply(edited, True)
+    return ActionReply(reply, False)
 
 
 def _guarded(runtime: Runtime, request: Request, run: Callable[[Context], Any]) -> Any:
