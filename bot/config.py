@@ -54,6 +54,18 @@ class Settings:
         """True when cards go to Zoom; otherwise they go to the outbox."""
         return self.zoom_client_id is not None
 
+    def zoom_credentials(self) -> tuple[str, str, str, str]:
+        """Client id, client secret, bot JID and account id, all set."""
+        values = (
+            self.zoom_client_id,
+            self.zoom_client_secret,
+            self.zoom_bot_jid,
+            self.zoom_account_id,
+        )
+        if not all(values):
+            raise ConfigError(f"set all of {', '.join(ZOOM_CREDENTIALS)} for Zoom")
+        return values  # type: ignore[return-value]
+
     @classmethod
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, var_dir: Path | None = None

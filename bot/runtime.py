@@ -97,13 +97,14 @@ def _messenger(
     if not settings.zoom_enabled:
         return OutboxMessenger(store, clock, echo)
 
-    from integrations.zoom.client import ZoomClient
+    from integrations.zoom import ZoomClient
 
+    client_id, client_secret, bot_jid, account_id = settings.zoom_credentials()
     client = ZoomClient(
-        client_id=settings.zoom_client_id,
-        client_secret=settings.zoom_client_secret,
-        bot_jid=settings.zoom_bot_jid,
-        account_id=settings.zoom_account_id,
+        client_id=client_id,
+        client_secret=client_secret,
+        bot_jid=bot_jid,
+        account_id=account_id,
         api_url=settings.zoom_api_url,
         oauth_url=settings.zoom_oauth_url,
         clock=clock,
