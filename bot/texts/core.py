@@ -1,12 +1,4 @@
-"""Every sentence a person reads, in French (default) and English.
-
-Cards are assembled in :mod:`bot.cards`; the words live here so that a change
-of wording, or a new language, touches one file.
-"""
-
-from __future__ import annotations
-
-from typing import Any
+"""Sentences of the core: help, refusals, status, alerts, servers."""
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -104,8 +96,3 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-
-def text(lang: str, key: str, **values: Any) -> str:
-    """The sentence ``key`` in ``lang`` (English when a key is missing)."""
-    template = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
-    return template.format(**values)
