@@ -53,8 +53,8 @@ def local_time(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
         return text(lang, "status.never")
     shown = moment.astimezone(zone)
     if lang == "fr":
-        return shown.strftime("%d/%m/%Y %H:%M:%S")
-    return shown.strftime("%Y-%m-%d %H:%M:%S")
+        return shown.strftime("%d/%m/%Y %H:%M:%S %Z")
+    return shown.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def help_card(lang: str, commands: Sequence[tuple[str, str]]) -> Content:
