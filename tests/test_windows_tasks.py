@@ -174,3 +174,17 @@ def test_it_lists_acts_on_and_registers_tasks_through_the_session():
         "register_task_xml",
     ]
     assert "<ScheduleByDay>" in session.calls[2].params["Xml"]
+
+
+def test_it_unwraps_a_list_that_ps51_printed_as_value_and_count():
+    document = {
+        "value": [{"TaskName": "A", "State": 3}, {"TaskName": "B", "State": 4}],
+        "Count": 2,
+    }
+
+    tasks = parse_task_list(document)
+
+    assert [(task.name, task.state) for task in tasks] == [
+        ("A", "Ready"),
+        ("B", "Running"),
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from integrations.windows.remoting import WinRMSession
 
@@ -32,7 +33,7 @@ def open_winrm_session(
     ssl: bool = True,
     cert_validation: bool = True,
     password_env: str | None = None,
-    **options: object,
+    **options: Any,
 ) -> WinRMSession:
     """A session to a Windows server, its password taken from the environment.
 
@@ -53,5 +54,5 @@ def open_winrm_session(
         auth=auth,
         ssl=ssl,
         cert_validation=cert_validation,
-        **options,  # type: ignore[arg-type]
+        **options,
     )

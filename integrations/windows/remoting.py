@@ -154,7 +154,7 @@ class WinRMSession(ScriptedSession):
         self._discard_pool()
 
         certificate_pem, certificate_key_pem = self._certificate
-        extra = {}
+        extra: dict[str, Any] = {}
         if self.auth == "certificate":
             extra = {
                 "certificate_pem": certificate_pem,

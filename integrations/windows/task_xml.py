@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 NS = "http://schemas.microsoft.com/windows/2004/02/mit/task"
@@ -118,46 +118,46 @@ def triggers_from_xml(text: str) -> list[TaskTrigger]:
 
 
 def _trigger(element: ET.Element) -> TaskTrigger:
-    common = {
-        "enabled": _text(element, "Enabled", "true").lower() == "true",
-        "start": _datetime(_text(element, "StartBoundary")),
-        "repetition_interval": _text(element, "Repetition/Interval") or None,
-        "repetition_duration": _text(element, "Repetition/Duration") or None,
-    }
     name = element.tag.removeprefix(_Q)
+    common = TaskTrigger(
+        kind={"TimeTrigger": "once"}.get(name, name.removesuffix("Trigger").lower()),
+        enabled=_text(element, "Enabled", "true").lower() == "true",
+        start=_datetime(_text(element, "StartBoundary")),
+        repetition_interval=_text(element, "Repetition/Interval") or None,
+        repetition_duration=_text(element, "Repetition/Duration") or None,
+    )
     if name != "CalendarTrigger":
-        kind = {"TimeTrigger": "once"}.get(name, name.removesuffix("Trigger").lower())
-        return TaskTrigger(kind=kind, **common)
+        return common
     return _calendar_trigger(element, common)
 
 
-def _calendar_trigger(element: ET.Element, common: dict) -> TaskTrigger:
+def _calendar_trigger(element: ET.Element, common: TaskTrigger) -> TaskTrigger:
     if (by_day := element.find(f"{_Q}ScheduleByDay")) is not None:
         interval = int(_text(by_day, "DaysInterval", "1"))
-        return TaskTrigger(kind="daily", days_interval=interval, **common)
+        return replace(common, kind="daily", days_interval=interval)
     if (by_week := element.find(f"{_Q}ScheduleByWeek")) is not None:
-        return TaskTrigger(
+        return replace(
+            common,
             kind="weekly",
             weeks_interval=int(_text(by_week, "WeeksInterval", "1")),
             days_of_week=_children(by_week, "DaysOfWeek"),
-            **common,
         )
     if (by_month := element.find(f"{_Q}ScheduleByMonth")) is not None:
-        return TaskTrigger(
+        return replace(
+            common,
             kind="monthly",
             days_of_month=_texts(by_month, "DaysOfMonth/Day"),
             months=_children(by_month, "Months"),
-            **common,
         )
     if (by_dow := element.find(f"{_Q}ScheduleByMonthDayOfWeek")) is not None:
-        return TaskTrigger(
+        return replace(
+            common,
             kind="monthly_dow",
             weeks=_texts(by_dow, "Weeks/Week"),
             days_of_week=_children(by_dow, "DaysOfWeek"),
             months=_children(by_dow, "Months"),
-            **common,
         )
-    return TaskTrigger(kind="calendar", **common)
+    return replace(common, kind="calendar")
 
 
 def _text(element: ET.Element, path: str, default: str = "") -> str:
