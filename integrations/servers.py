@@ -22,9 +22,26 @@ def open_server_session(server: Server) -> ServerSession:
             raise RemoteError(f"server {server.name} has no folder", retryable=False)
         return LocalFolderSession(server.name, Path(server.root))
     if server.kind == "winrm":
-        from integrations.windows import open_winrm_session
-
-        return open_winrm_session(server)
+        return _open_windows(server)
     raise RemoteError(
         f"server {server.name} has an unknown kind {server.kind!r}", retryable=False
     )
+
+
+def _open_windows(server: Server) -> ServerSession:
+    from integrations.windows import open_winrm_session
+
+    if not server.host:
+        raise RemoteError(f"server {server.name} has no host", retryable=False)
+    try:
+        return open_winrm_session(
+            server.name,
+            server.host,
+            port=server.port or 5986,
+            username=server.username or "",
+            auth=server.auth or "negotiate",
+            ssl=server.use_ssl,
+            cert_validation=server.cert_validation,
+        )
+    except ValueError as error:
+        raise RemoteError(str(error), retryable=False) from None
