@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from bot import cards
 from bot.router import Content, Context, command
 from bot.store import Batch, Client, ErrorEvent, LogSource, Server
+from bot.tasks import refresh_tasks
 
 
 @command("status")
@@ -23,12 +25,43 @@ def show_status(ctx: Context) -> Content:
     runtime = ctx.runtime
     since = runtime.clock.now() - timedelta(hours=24)
     with runtime.store.session() as session:
-        rows = status_rows(session, wanted, since)
+        windows = windows_servers(session, wanted)
+    refreshed = refresh_tasks(runtime, windows)
+    unreachable = {r.server: r.error for r in refreshed if r.error}
+
+    with runtime.store.session() as session:
+        rows = status_rows(session, wanted, since, unreachable)
     return cards.status_card(ctx.lang, runtime.settings.zone, rows, wanted)
 
 
+def _matches(wanted: str) -> ColumnElement[bool]:
+    like = wanted.lower()
+    return or_(
+        func.lower(Batch.name) == like,
+        func.lower(Server.name) == like,
+        func.lower(Client.name) == like,
+    )
+
+
+def windows_servers(session: Session, wanted: str | None) -> list[int]:
+    """The Windows servers of the batches asked about, to read their tasks."""
+    query = (
+        select(Server.id)
+        .join(Batch, Batch.server_id == Server.id)
+        .outerjoin(Client, Batch.client_id == Client.id)
+        .where(Server.kind == "winrm")
+        .distinct()
+    )
+    if wanted:
+        query = query.where(_matches(wanted))
+    return list(session.scalars(query))
+
+
 def status_rows(
-    session: Session, wanted: str | None, since: object
+    session: Session,
+    wanted: str | None,
+    since: datetime,
+    unreachable: dict[str, str] | None = None,
 ) -> list[cards.StatusRow]:
     errors = (
         select(ErrorEvent.batch_id, func.count().label("n"))
@@ -61,14 +94,8 @@ def status_rows(
         .order_by(Server.name, Batch.name)
     )
     if wanted:
-        like = wanted.lower()
-        query = query.where(
-            or_(
-                func.lower(Batch.name) == like,
-                func.lower(Server.name) == like,
-                func.lower(Client.name) == like,
-            )
-        )
+        query = query.where(_matches(wanted))
+    unreachable = unreachable or {}
 
     return [
         cards.StatusRow(
@@ -79,8 +106,21 @@ def status_rows(
             last_scan=last_scan,
             scan_error=scan_error,
             errors_24h=count or 0,
+            task=_task(batch) if batch.server.kind == "winrm" else None,
+            server_error=unreachable.get(server),
         )
         for batch, server, client, count, last_scan, scan_error in session.execute(
             query
         )
     ]
+
+
+def _task(batch: Batch) -> cards.TaskFacts:
+    return cards.TaskFacts(
+        state=batch.task_state,
+        last_run=batch.task_last_run_at,
+        last_result=batch.task_last_result,
+        next_run=batch.task_next_run_at,
+        missed_runs=batch.task_missed_runs,
+        checked_at=batch.task_checked_at,
+    )

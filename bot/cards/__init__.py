@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.texts import text
+from integrations.windows.task_results import decode_task_result
 
 Content = dict[str, Any]
 
@@ -87,6 +88,18 @@ def apology(lang: str, ref: str) -> Content:
 
 
 @dataclass(frozen=True)
+class TaskFacts:
+    """What Task Scheduler last said of a batch's task."""
+
+    state: str | None
+    last_run: datetime | None
+    last_result: int | None
+    next_run: datetime | None
+    missed_runs: int | None
+    checked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class StatusRow:
     batch: str
     client: str
@@ -95,6 +108,8 @@ class StatusRow:
     last_scan: datetime | None
     scan_error: str | None
     errors_24h: int
+    task: TaskFacts | None = None
+    server_error: str | None = None
 
 
 def status_card(
@@ -129,7 +144,7 @@ def _status_line(lang: str, zone: ZoneInfo, row: StatusRow) -> str:
     scan = local_time(row.last_scan, zone, lang)
     if row.scan_error:
         scan = text(lang, "status.scan_failed", reason=row.scan_error)
-    return text(
+    line = text(
         lang,
         "status.line",
         icon=icon,
@@ -140,6 +155,39 @@ def _status_line(lang: str, zone: ZoneInfo, row: StatusRow) -> str:
         scan=scan,
         errors=row.errors_24h,
     )
+    if row.task is None:
+        return line
+    return line + "\n" + _task_line(lang, zone, row.task, row.server_error)
+
+
+def _task_line(
+    lang: str, zone: ZoneInfo, task: TaskFacts, server_error: str | None
+) -> str:
+    if task.checked_at is None:
+        return "    " + text(
+            lang, "task.unknown", reason=server_error or text(lang, "none")
+        )
+
+    result = text(lang, "none")
+    if task.last_result is not None:
+        result = decode_task_result(task.last_result).text(lang)
+    line = "    " + text(
+        lang,
+        "task.line",
+        state=text(lang, f"task.state.{(task.state or 'Unknown').lower()}"),
+        last_run=local_time(task.last_run, zone, lang),
+        result=result,
+        next_run=local_time(task.next_run, zone, lang) if task.next_run else "—",
+        missed=task.missed_runs or 0,
+    )
+    if server_error:
+        line += " " + text(
+            lang,
+            "task.stale",
+            when=local_time(task.checked_at, zone, lang),
+            reason=server_error,
+        )
+    return line
 
 
 @dataclass(frozen=True)

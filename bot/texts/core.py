@@ -46,6 +46,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "surveillés jusqu'à son retour.",
         "server.back.title": "Serveur de retour : {server}",
         "server.back.text": "Le serveur répond de nouveau depuis le {when}.",
+        "task.line": "tâche : {state} — dernière exécution : {last_run} "
+        "({result}) — prochaine : {next_run} — exécutions manquées : {missed}",
+        "task.unknown": "tâche : état inconnu ({reason})",
+        "task.stale": "[relevé du {when} : {reason}]",
+        "task.state.ready": "prête",
+        "task.state.running": "en cours",
+        "task.state.disabled": "désactivée",
+        "task.state.queued": "en file d'attente",
+        "task.state.unknown": "inconnue",
+        "task.state.missing": "introuvable sur le serveur",
         "none": "—",
     },
     "en": {
@@ -92,7 +102,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "until it is back.",
         "server.back.title": "Server back: {server}",
         "server.back.text": "The server answers again since {when}.",
+        "task.line": "task: {state} — last run: {last_run} ({result}) — "
+        "next: {next_run} — missed runs: {missed}",
+        "task.unknown": "task: state unknown ({reason})",
+        "task.stale": "[as read on {when}: {reason}]",
+        "task.state.ready": "ready",
+        "task.state.running": "running",
+        "task.state.disabled": "disabled",
+        "task.state.queued": "queued",
+        "task.state.unknown": "unknown",
+        "task.state.missing": "not found on the server",
         "none": "—",
     },
 }
-

@@ -1,0 +1,100 @@
+"""The scheduled tasks behind batches, read from their Windows servers.
+
+Each batch on a Windows server maps to one task: ``Batch.task_path`` when set
+(``\\Batchs\\ExportCompta``), otherwise the batch's name in the server's task
+folder. What the server says is kept on the batch row with the time it was
+read, so a status answers even while a server is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from bot.store import Batch, Server
+from integrations.session import RemoteError
+from integrations.windows.tasks import ScheduledTask, list_scheduled_tasks
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TASK_FOLDER = "\\"
+
+
+@dataclass
+class TaskRefresh:
+    server: str
+    tasks: list[ScheduledTask] = field(default_factory=list)
+    error: str | None = None
+
+
+def task_key(batch: Batch, server: Server) -> str:
+    """The task's full name, folder included, lower-cased for matching."""
+    if batch.task_path:
+        path = batch.task_path
+    else:
+        folder = server.task_folder or DEFAULT_TASK_FOLDER
+        path = folder.rstrip("\\") + "\\" + batch.name
+    return ("\\" + path.lstrip("\\")).lower()
+
+
+def refresh_server_tasks(runtime: Runtime, server_id: int) -> TaskRefresh:
+    """Read the server's task folder and store each batch's task on its row."""
+    with runtime.store.session() as session:
+        server = session.get_one(Server, server_id)
+        session.expunge(server)
+    refresh = TaskRefresh(server.name)
+    if server.kind != "winrm":
+        return refresh
+
+    try:
+        refresh.tasks = _read_tasks(runtime, server)
+    except RemoteError as error:
+        refresh.error = error.reason
+        log.info("tasks of %s not read: %s", server.name, error.reason)
+        return refresh
+
+    _store_tasks(runtime, server_id, refresh.tasks)
+    return refresh
+
+
+def _read_tasks(runtime: Runtime, server: Server) -> list[ScheduledTask]:
+    session = runtime.open_session(server)
+    try:
+        return list_scheduled_tasks(session, server.task_folder or DEFAULT_TASK_FOLDER)
+    finally:
+        session.close()
+
+
+def _store_tasks(runtime: Runtime, server_id: int, tasks: list[ScheduledTask]) -> None:
+    now = runtime.clock.now()
+    by_key = {("\\" + task.full_name.lstrip("\\")).lower(): task for task in tasks}
+    with runtime.store.session() as session:
+        server = session.get_one(Server, server_id)
+        for batch in session.scalars(select(Batch).where(Batch.server_id == server_id)):
+            task = by_key.get(task_key(batch, server))
+            batch.task_checked_at = now
+            if task is None:
+                batch.task_state = "Missing"
+                continue
+            batch.task_state = task.state
+            batch.task_last_run_at = task.last_run
+            batch.task_last_result = task.last_result.code if task.last_result else None
+            batch.task_next_run_at = task.next_run
+            batch.task_missed_runs = task.missed_runs
+
+
+def refresh_tasks(
+    runtime: Runtime, server_ids: list[int], max_workers: int = 8
+) -> list[TaskRefresh]:
+    """Refresh several servers in parallel."""
+    if not server_ids:
+        return []
+    workers = max(1, min(max_workers, len(server_ids)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="tasks") as pool:
+        return list(
+            pool.map(lambda sid: refresh_server_tasks(runtime, sid), server_ids)
+        )
