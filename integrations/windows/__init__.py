@@ -16,12 +16,18 @@ from integrations.windows.remoting import WinRMSession
 __all__ = ["WinRMSession", "open_winrm_session", "password_env_name"]
 
 PASSWORD_ENV_PREFIX = "BATCHOPS_WINRM_PASSWORD_"
+CERTIFICATE_ENV_PREFIX = "BATCHOPS_WINRM_CERT_"
+CERTIFICATE_KEY_ENV_PREFIX = "BATCHOPS_WINRM_KEY_"
+
+
+def server_env_name(prefix: str, server_name: str) -> str:
+    """``prefix`` + the server name in upper case, every character other than
+    a letter or digit turned into ``_``."""
+    return prefix + re.sub(r"[^A-Z0-9]", "_", server_name.upper())
 
 
 def password_env_name(server_name: str) -> str:
-    """``BATCHOPS_WINRM_PASSWORD_`` + the server name in upper case, every
-    character other than a letter or digit turned into ``_``."""
-    return PASSWORD_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", server_name.upper())
+    return server_env_name(PASSWORD_ENV_PREFIX, server_name)
 
 
 def open_winrm_session(
@@ -45,6 +51,14 @@ def open_winrm_session(
     password = os.environ.get(variable)
     if password is None and auth in ("negotiate", "ntlm"):
         raise ValueError(f"{variable} is not set (password of server {server_name})")
+    if auth == "certificate":
+        options.setdefault(
+            "certificate_pem", _certificate_path(CERTIFICATE_ENV_PREFIX, server_name)
+        )
+        options.setdefault(
+            "certificate_key_pem",
+            _certificate_path(CERTIFICATE_KEY_ENV_PREFIX, server_name),
+        )
     return WinRMSession(
         server_name,
         host,
@@ -56,3 +70,11 @@ def open_winrm_session(
         cert_validation=cert_validation,
         **options,
     )
+
+
+def _certificate_path(prefix: str, server_name: str) -> str:
+    variable = server_env_name(prefix, server_name)
+    path = os.environ.get(variable)
+    if not path:
+        raise ValueError(f"{variable} is not set (certificate auth of {server_name})")
+    return path
