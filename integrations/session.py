@@ -14,6 +14,10 @@ from typing import Any, Protocol
 HEAD_BYTES = 1024
 """How many leading bytes of a file identify it across reads."""
 
+FILE_NOT_FOUND = "file not found"
+"""The ``ReadResult.error`` of a file that does not exist (any more): the log
+engine then looks for it under the name a rotation gave it."""
+
 
 class RemoteError(Exception):
     """A server could not do what was asked.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.logengine import sources
+from bot.logengine.checkpoint import SourceState
+from bot.logengine.decoding import normalise_codec
+from bot.logengine.timestamps import Clockwork
 from integrations.session import ReadRequest, ReadResult
 
 
@@ -24,6 +29,8 @@ class SourceSpec:
     """A regex with a group named ``level`` for formats the engine does not know."""
     idle_flush_s: float = 120.0
     """Take a held-back last entry once the file has been idle this long."""
+    max_bytes: int = 8 * 1024 * 1024
+    """At most this many bytes are read from one file in one scan."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,8 @@ class ScanOutcome:
 def plan_reads(
     spec: SourceSpec, state: dict[str, Any] | None, now: datetime
 ) -> list[ReadRequest]:
-    raise NotImplementedError
+    """The reads that bring ``spec`` up to date from ``state``."""
+    return sources.plan(spec, SourceState.from_json(state))
 
 
 def apply_reads(
@@ -67,4 +75,18 @@ def apply_reads(
     results: list[ReadResult],
     now: datetime,
 ) -> ScanOutcome:
-    raise NotImplementedError
+    """The error entries in ``results`` and the state that follows them.
+
+    Applying the same results to the same state gives the same outcome, so a
+    scan whose outcome was not stored can simply be done again.
+    """
+    source = SourceState.from_json(state)
+    context = sources.ScanContext(
+        spec=spec,
+        setting=normalise_codec(spec.encoding),
+        custom=re.compile(spec.level_pattern) if spec.level_pattern else None,
+        clock=Clockwork(spec.timezone, now),
+    )
+    found, errors = sources.apply(context, source, results)
+    entries = [LogEntry(path=path, **fields) for path, fields in found]  # type: ignore[arg-type]
+    return ScanOutcome(entries, source.to_json(), errors)

@@ -1,0 +1,363 @@
+"""Splitting a window of a log into entries, and keeping the error ones.
+
+An entry is a line that starts with a timestamp or a level (its header) and
+the lines after it that do not: stack frames, ``--- End of ... ---`` markers,
+``Exception data:`` blocks, wrapped messages.
+
+Text before the first header of a file (a PowerShell transcript, a report, a
+bare stack trace) has no levels: there an exception, a trace, or a line that
+says ``Error:`` or ``TerminatingError`` is an error entry, and it goes on
+only with the lines that continue a trace.
+
+Entries are found from the error words in the window (see
+:data:`bot.logengine.levels.NEEDLES`): only the lines around them are read.
+The last entry of a window may still grow; an error one is held back (reading
+resumes at its first line next time) unless ``final`` says the file is idle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.logengine.fingerprint import fingerprint
+from bot.logengine.levels import (
+    ERROR,
+    NEEDLES,
+    REPORTED,
+    Header,
+    read_header,
+    says_error,
+)
+from bot.logengine.lines import LINE_CAP, Window
+from bot.logengine.timestamps import Clockwork
+
+MAX_ENTRY_LINES = 400
+MAX_ENTRY_CHARS = 128 * 1024
+ENTRY_CUT_MARK = "[entry cut]"
+
+_NEEDLES_BYTES = tuple(re.compile(n.encode()) for n in NEEDLES)
+_NEEDLES_TEXT = tuple(re.compile(n) for n in NEEDLES)
+
+_TRACE_LINE = re.compile(
+    r"\s+(?:at|à|bei|en)\s+\S+"
+    r"|\s*---[ >]"
+    r"|\s+File \""
+    r"|>> "
+)
+"""Lines that continue a trace: frames in English, French, German, Spanish,
+``--- End of ... ---`` and ``--->`` markers, Python frames, PowerShell's
+continuation prompt."""
+_EXCEPTION_START = re.compile(
+    r"(?:[\w`+]+\.)*\w*Exception\b(?: \(0x[0-9A-Fa-f]+\))?:"
+    r"|(?:[\w`+]+\.)+\w*Error:"
+    r"|Traceback \(most recent call last\):"
+)
+_TERMINATING = re.compile(r"\bTerminatingError\(")
+_BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
+_BANNER_HEADER = Header(None, None, "")
+
+
+@dataclass
+class Cursor:
+    """Where reading stands in a file between two windows; JSON-serialisable."""
+
+    preamble: bool = True
+    """No line of the file has started an entry yet."""
+    skip_rest: bool = False
+    """The lines that continue the entry at the resume point were handled."""
+    mid_line: bool = False
+    """The resume point is inside a line that was handled (cut or taken)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "preamble": self.preamble,
+            "skip_rest": self.skip_rest,
+            "mid_line": self.mid_line,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Cursor:
+        data = data or {}
+        return cls(
+            preamble=bool(data.get("preamble", True)),
+            skip_rest=bool(data.get("skip_rest", False)),
+            mid_line=bool(data.get("mid_line", False)),
+        )
+
+
+@dataclass
+class Found:
+    """An error entry found in a window."""
+
+    start: int
+    level: str
+    lines: list[str]
+    header: Header | None
+
+    @property
+    def summary(self) -> str:
+        return self.header.summary if self.header else self.lines[0]
+
+
+@dataclass
+class WindowScan:
+    found: list[Found] = field(default_factory=list)
+    resume: int = 0
+    """Window position that the next read of the file starts from."""
+    cursor: Cursor = field(default_factory=Cursor)
+
+
+class WindowScanner:
+    """Finds the error entries of one window of one file."""
+
+    def __init__(
+        self,
+        window: Window,
+        cursor: Cursor,
+        *,
+        final: bool,
+        custom: re.Pattern[str] | None = None,
+    ) -> None:
+        self.window = window
+        self.final = final
+        self.custom = custom
+        self.cursor = Cursor(cursor.preamble, cursor.skip_rest, cursor.mid_line)
+        self.found: list[Found] = []
+        self._header_cache: tuple[int, Header | None] = (-1, None)
+        self._long_tail = False
+
+    def scan(self, start: int) -> WindowScan:
+        w = self.window
+        pos = start
+        if self.cursor.mid_line:
+            newline = w.buf.find(w.nl, pos, w.end)  # type: ignore[arg-type]
+            if newline < 0:
+                # All of it is the rest of a line that was already handled.
+                return WindowScan([], w.end, self.cursor)
+            pos = newline + 1
+            self.cursor.mid_line = False
+
+        end = w.end if self.final else w.last_line_end(pos)
+        if not self.final and w.end - end > LINE_CAP:
+            # Take a line that goes on and on now, cut, and drop its rest.
+            self._long_tail = True
+            end = w.end
+
+        resume = end
+        if self.cursor.preamble and pos < end:
+            pos, resume = self._scan_preamble(pos, end)
+        if not self.cursor.preamble and pos < end:
+            resume = self._scan_entries(pos, end)
+
+        if self._long_tail and resume == end:
+            self.cursor.mid_line = True
+        return WindowScan(self.found, resume, self.cursor)
+
+    # -- text before the first header ------------------------------------
+
+    def _scan_preamble(self, pos: int, end: int) -> tuple[int, int]:
+        """Read free text line by line; returns (first header, resume)."""
+        w = self.window
+        entry: Found | None = None
+        lookback: tuple[int, str] | None = None
+        while pos < end:
+            stop = w.line_end(pos)
+            line = w.text(pos, stop)
+            if self._header_at(pos, line) is not None:
+                self._close(entry)
+                self.cursor.preamble = False
+                self.cursor.skip_rest = False
+                return pos, end
+
+            if self.cursor.skip_rest and _TRACE_LINE.match(line):
+                pos = stop
+                continue
+            self.cursor.skip_rest = False
+
+            entry, lookback = self._free_line(pos, line, entry, lookback)
+            pos = stop
+
+        return end, self._preamble_resume(entry, lookback, end)
+
+    def _free_line(
+        self,
+        pos: int,
+        line: str,
+        entry: Found | None,
+        lookback: tuple[int, str] | None,
+    ) -> tuple[Found | None, tuple[int, str] | None]:
+        if not line.strip() or _BANNER.match(line):
+            self._close(entry)
+            return None, None
+        if entry is not None and _continues(entry, line):
+            entry.lines.append(line)
+            return entry, None
+
+        self._close(entry)
+        if _EXCEPTION_START.match(line):
+            return Found(pos, ERROR, [line], None), None
+        if _TERMINATING.search(line) or says_error(line):
+            return Found(pos, ERROR, [line], None), None
+        if _TRACE_LINE.match(line) and not line.startswith(">> "):
+            if lookback is not None:
+                return Found(lookback[0], ERROR, [lookback[1], line], None), None
+            return Found(pos, ERROR, [line], None), None
+        return None, (pos, line)
+
+    def _preamble_resume(
+        self, entry: Found | None, lookback: tuple[int, str] | None, end: int
+    ) -> int:
+        if entry is not None:
+            if self._may_grow(entry):
+                return entry.start
+            self._close(entry)
+            self.cursor.skip_rest = True
+            return end
+        if lookback is not None and not (self.final or self._long_tail):
+            # A trace starting on the next line would begin with this one.
+            return lookback[0]
+        return end
+
+    # -- entries ----------------------------------------------------------
+
+    def _scan_entries(self, pos: int, end: int) -> int:
+        if self.cursor.skip_rest:
+            pos = self._next_header(pos, end)
+            self.cursor.skip_rest = False
+        floor = pos
+        covered = pos
+        resume = end
+        for candidate in self._candidates(pos, end):
+            if candidate < covered:
+                continue
+            start, header = self._entry_start(self.window.line_start(candidate), floor)
+            stop = self._next_header(self.window.line_end(start), end)
+            covered = stop
+            if header is None or header.level not in REPORTED:
+                continue
+            entry = Found(start, header.level, self._lines(start, stop), header)
+            if stop == end and self._may_grow(entry):
+                resume = start
+                break
+            self._close(entry)
+
+        if resume == end:
+            # Whatever entry the window ends in has been dealt with.
+            self.cursor.skip_rest = True
+        return resume
+
+    def _candidates(self, start: int, end: int) -> list[int]:
+        w = self.window
+        if self.custom is not None:
+            return self._line_starts(start, end)
+        needles = _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES
+        found: list[int] = []
+        for needle in needles:
+            found.extend(m.start() for m in needle.finditer(w.buf, start, end))  # type: ignore[arg-type]
+        found.sort()
+        return found
+
+    def _line_starts(self, start: int, end: int) -> list[int]:
+        starts = []
+        while start < end:
+            starts.append(start)
+            start = self.window.line_end(start)
+        return starts
+
+    def _entry_start(self, pos: int, floor: int) -> tuple[int, Header | None]:
+        """The header line of the entry that holds the line at ``pos``."""
+        w = self.window
+        while True:
+            header = self._header_at(pos)
+            if header is not None:
+                return pos, header
+            if pos <= floor:
+                return floor, None
+            pos = w.line_start(pos - 1)
+
+    def _next_header(self, pos: int, end: int) -> int:
+        """The first line at or after ``pos`` that starts an entry, or ``end``."""
+        w = self.window
+        while pos < end:
+            if self._header_at(pos) is not None:
+                return pos
+            pos = w.line_end(pos)
+        return end
+
+    def _header_at(self, pos: int, line: str | None = None) -> Header | None:
+        if self._header_cache[0] == pos:
+            return self._header_cache[1]
+        w = self.window
+        if w.indented(pos):
+            return None
+        if line is None:
+            line = w.text(pos, w.line_end(pos))
+        header = read_header(line, self.custom)
+        if header is None and not self.cursor.preamble and _BANNER.match(line):
+            # Between entries a banner line (a new session) ends the last one.
+            header = _BANNER_HEADER
+        self._header_cache = (pos, header)
+        return header
+
+    def _lines(self, start: int, stop: int) -> list[str]:
+        w = self.window
+        lines = []
+        pos = start
+        while pos < stop and len(lines) <= MAX_ENTRY_LINES:
+            end = w.line_end(pos)
+            lines.append(w.text(pos, end))
+            pos = end
+        return lines
+
+    # -- emitting -----------------------------------------------------------
+
+    def _may_grow(self, entry: Found) -> bool:
+        """True when an entry open at the window's end is to be held back."""
+        if self.final or self._long_tail:
+            return False
+        return (
+            len(entry.lines) < MAX_ENTRY_LINES
+            and sum(len(line) for line in entry.lines) < MAX_ENTRY_CHARS
+        )
+
+    def _close(self, entry: Found | None) -> None:
+        if entry is not None:
+            self.found.append(entry)
+
+
+def _continues(entry: Found, line: str) -> bool:
+    if _TRACE_LINE.match(line):
+        return True
+    if _EXCEPTION_START.match(line) or says_error(line):
+        return False
+    # An exception's message may wrap onto lines of its own.
+    return bool(_EXCEPTION_START.match(entry.lines[0]))
+
+
+def message_of(lines: list[str]) -> str:
+    """An entry's message: its lines joined, trailing blank lines dropped."""
+    kept = list(lines)
+    while len(kept) > 1 and not kept[-1].strip():
+        kept.pop()
+    text = "\n".join(kept[:MAX_ENTRY_LINES])
+    if len(kept) > MAX_ENTRY_LINES or len(text) > MAX_ENTRY_CHARS:
+        text = text[:MAX_ENTRY_CHARS] + "\n" + ENTRY_CUT_MARK
+    return text
+
+
+def timestamp_of(found: Found, clock: Clockwork, fold: int = 0) -> datetime:
+    stamp = found.header.stamp if found.header else None
+    if stamp is None:
+        return clock.now
+    wall = clock.local(stamp)
+    if wall is None:
+        return clock.now
+    return clock.to_utc(stamp, wall, fold)
+
+
+def fingerprint_of(found: Found) -> str:
+    detail = found.header.detail if found.header else ""
+    return fingerprint(found.summary, "\n".join([*found.lines, detail]))

@@ -1,0 +1,112 @@
+"""Reading the new bytes of one file from its checkpoint into error entries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.logengine.checkpoint import FileCheckpoint
+from bot.logengine.decoding import ASCII, Encoding, decide_from_line, decide_start
+from bot.logengine.entries import (
+    Found,
+    WindowScanner,
+    fingerprint_of,
+    message_of,
+    timestamp_of,
+)
+from bot.logengine.lines import LINE_CAP, Window
+from bot.logengine.timestamps import Clockwork
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+@dataclass(frozen=True)
+class FileBytes:
+    """Bytes read from a file: ``data`` starts at byte ``start``."""
+
+    data: bytes
+    start: int
+    final: bool
+    """The file is idle and ``data`` reaches its end: take what is pending."""
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """An error entry before it is tied to a log source."""
+
+    offset: int
+    found: Found
+
+
+def read_new_bytes(
+    checkpoint: FileCheckpoint,
+    read: FileBytes,
+    setting: str,
+    custom: re.Pattern[str] | None,
+) -> list[RawEntry]:
+    """Scan ``read`` from the checkpoint on; moves the checkpoint forward."""
+    data, start = _from_checkpoint(checkpoint, read)
+    final = read.final
+
+    if checkpoint.codec is None:
+        encoding = decide_start(data if start == 0 else b"", setting, final)
+        if encoding is None:
+            return []
+        checkpoint.codec, checkpoint.bom = encoding.codec, encoding.bom
+    if checkpoint.codec == ASCII:
+        data, final = _settle_ascii(checkpoint, data, final)
+
+    window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
+    first = _after_bom(window, checkpoint) if start == 0 else 0
+    scanner = WindowScanner(window, checkpoint.cursor, final=final, custom=custom)
+    scan = scanner.scan(first)
+
+    checkpoint.offset = window.offset(scan.resume)
+    checkpoint.cursor = scan.cursor
+    return [RawEntry(window.offset(found.start), found) for found in scan.found]
+
+
+def to_fields(entry: RawEntry, clock: Clockwork) -> dict[str, object]:
+    """The fields of a :class:`~bot.logengine.api.LogEntry` but its path."""
+    found = entry.found
+    return {
+        "offset": entry.offset,
+        "timestamp": timestamp_of(found, clock),
+        "level": found.level,
+        "message": message_of(found.lines),
+        "fingerprint": fingerprint_of(found),
+    }
+
+
+def _from_checkpoint(checkpoint: FileCheckpoint, read: FileBytes) -> tuple[bytes, int]:
+    skip = checkpoint.offset - read.start
+    if skip > 0:
+        return read.data[skip:], checkpoint.offset
+    return read.data, read.start
+
+
+def _after_bom(window: Window, checkpoint: FileCheckpoint) -> int:
+    if not checkpoint.bom:
+        return 0
+    return 1 if window.wide else checkpoint.bom
+
+
+def _settle_ascii(
+    checkpoint: FileCheckpoint, data: bytes, final: bool
+) -> tuple[bytes, bool]:
+    """Decide the codec at the first line holding a non-ASCII byte.
+
+    Until that line is complete only what comes before it is read.
+    """
+    found = _NON_ASCII.search(data)
+    if found is None:
+        return data, final
+
+    line_start = data.rfind(b"\n", 0, found.start()) + 1
+    line_end = data.find(b"\n", found.start())
+    if line_end < 0 and not final and len(data) - line_start <= LINE_CAP:
+        return data[:line_start], False
+
+    stop = len(data) if line_end < 0 else min(line_end, line_start + LINE_CAP)
+    checkpoint.codec = decide_from_line(data[line_start:stop])
+    return data, final
