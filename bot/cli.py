@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot import router
+from bot.cli_logs import logs
 from bot.config import ConfigError, Settings
 from bot.messenger import render_text
 from bot.runtime import Runtime, build_runtime
@@ -264,6 +265,9 @@ def jobs_list() -> None:
     for spec, when in next_runs(runtime):
         shown = when.strftime("%Y-%m-%d %H:%M:%S %Z") if when else "—"
         out(f"{spec.id}\t{shown}\t{spec.description}")
+
+
+main.add_command(logs)
 
 
 if __name__ == "__main__":

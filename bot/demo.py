@@ -7,7 +7,9 @@ them are reset; anything else in the database is left as it is.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from bot.store import Batch, ErrorEvent, ErrorGroup, LogSource, Server
 
 log = logging.getLogger(__name__)
 
+WRITTEN_AGO = timedelta(minutes=30)
 DEMO_SERVERS = ("DEMO-ORDO-01", "DEMO-ORDO-02")
 DEMO_FILES = {
     "DEMO-ORDO-01": {
@@ -52,7 +55,7 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     with runtime.store.session() as session:
         for name in DEMO_SERVERS:
             folder = root / name
-            _copy_logs(folder, DEMO_FILES[name])
+            _copy_logs(folder, DEMO_FILES[name], runtime.clock.now() - WRITTEN_AGO)
             session.add(Server(name=name, kind="local", root=str(folder)))
 
     with runtime.store.session() as session:
@@ -64,12 +67,15 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     return report
 
 
-def _copy_logs(folder: Path, files: dict[str, str]) -> None:
+def _copy_logs(folder: Path, files: dict[str, str], written: datetime) -> None:
+    """Copy the logs, dated as if their batches finished a while ago."""
     logs = demo_data() / "logs"
+    stamp = written.timestamp()
     for target, source in files.items():
         path = folder / target
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(logs / source, path)
+        os.utime(path, (stamp, stamp))
 
 
 def _forget_demo(runtime: Runtime) -> None:

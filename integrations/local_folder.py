@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import logging
 import os
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ from integrations.session import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+DRIVE = re.compile(r"([A-Za-z]):/*")
 
 
 class LocalFolderSession:
@@ -76,7 +80,16 @@ class LocalFolderSession:
         """Nothing is held open between calls."""
 
     def _resolve(self, path: str) -> Path:
-        candidate = Path(path)
+        """A path as the inventory writes it, on this folder.
+
+        A local folder stands for a Windows server, so ``Logs\\app.log`` is
+        ``ROOT/Logs/app.log`` and a drive path ``D:\\Logs`` is ``ROOT/D/Logs``.
+        """
+        normal = path.replace("\\", "/")
+        drive = DRIVE.match(normal)
+        if drive:
+            return self.root / drive.group(1) / normal[drive.end() :]
+        candidate = Path(normal)
         return candidate if candidate.is_absolute() else self.root / candidate
 
     def _read_folder(self, request: ReadRequest) -> list[ReadResult]:
