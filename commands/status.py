@@ -64,8 +64,11 @@ def status_rows(
     unreachable: dict[str, str] | None = None,
 ) -> list[cards.StatusRow]:
     errors = (
-        select(ErrorEvent.batch_id, func.count().label("n"))
-        .where(ErrorEvent.occurred_at >= since)
+        select(
+            ErrorEvent.batch_id,
+            func.count().filter(ErrorEvent.occurred_at >= since).label("n"),
+            func.max(ErrorEvent.occurred_at).label("last_error"),
+        )
         .group_by(ErrorEvent.batch_id)
         .subquery()
     )
@@ -84,6 +87,7 @@ def status_rows(
             Server.name,
             Client.name,
             errors.c.n,
+            errors.c.last_error,
             scans.c.last_scan,
             scans.c.scan_error,
         )
@@ -106,11 +110,12 @@ def status_rows(
             last_scan=last_scan,
             scan_error=scan_error,
             errors_24h=count or 0,
+            last_error=last_error,
             task=_task(batch) if batch.server.kind == "winrm" else None,
             server_error=unreachable.get(server),
         )
-        for batch, server, client, count, last_scan, scan_error in session.execute(
-            query
+        for batch, server, client, count, last_error, last_scan, scan_error in (
+            session.execute(query)
         )
     ]
 

@@ -144,3 +144,14 @@ def test_it_prints_the_zoom_card_with_json(chat) -> None:
 def test_it_answers_in_french_by_default(chat, monkeypatch) -> None:
     monkeypatch.setenv("BATCHOPS_LANG", "fr")
     assert "Commandes batchops" in chat("help")
+
+
+def test_it_dates_the_last_error_when_none_came_in_24_hours(
+    chat, store, clock
+) -> None:
+    seed(store, clock)
+    clock.advance(timedelta(days=3))
+    export_line = next(
+        line for line in chat("status").splitlines() if "ExportCompta" in line
+    )
+    assert "errors 24 h: 0 (last: 2026-12-04 09:30:00 CET)" in export_line

@@ -110,6 +110,7 @@ class StatusRow:
     errors_24h: int
     task: TaskFacts | None = None
     server_error: str | None = None
+    last_error: datetime | None = None
 
 
 def status_card(
@@ -155,6 +156,10 @@ def _status_line(lang: str, zone: ZoneInfo, row: StatusRow) -> str:
         scan=scan,
         errors=row.errors_24h,
     )
+    if row.last_error is not None and not row.errors_24h:
+        line += text(
+            lang, "status.last_error", when=local_time(row.last_error, zone, lang)
+        )
     if row.task is None:
         return line
     return line + "\n" + _task_line(lang, zone, row.task, row.server_error)

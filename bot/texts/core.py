@@ -24,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.more": "… et {count} autres : précisez un batch, un client ou "
         "un serveur.",
         "status.never": "jamais",
+        "status.last_error": " (dernière : {when})",
         "status.scan_failed": "échec ({reason})",
         "state.ready": "prêt",
         "state.inactive": "inactif",
@@ -80,6 +81,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "last scan: {scan} — errors 24 h: {errors}",
         "status.more": "… and {count} more: name a batch, a client or a server.",
         "status.never": "never",
+        "status.last_error": " (last: {when})",
         "status.scan_failed": "failed ({reason})",
         "state.ready": "ready",
         "state.inactive": "inactive",
