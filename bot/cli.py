@@ -32,14 +32,22 @@ def configure_logging(verbose: bool) -> None:
 
 
 def load_runtime(echo_cards: bool = False) -> Runtime:
-    """Settings from the environment, the schema brought up to date."""
+    """Settings from the environment, the schema brought up to date.
+
+    Tests hand in their clock as ``obj={"clock": clock}`` when they invoke
+    the command line.
+    """
     from bot.schema import upgrade
 
     try:
         settings = Settings.from_env()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    runtime = build_runtime(settings, echo=_echo_card if echo_cards else None)
+    context = click.get_current_context(silent=True)
+    clock = (context.find_root().obj or {}).get("clock") if context else None
+    runtime = build_runtime(
+        settings, clock=clock, echo=_echo_card if echo_cards else None
+    )
     upgrade(runtime.store)
     router.load_commands()
     return runtime

@@ -15,7 +15,7 @@ from bot.store import Batch, Client, ErrorEvent, ErrorGroup, LogSource, Server
 
 
 @pytest.fixture
-def chat(settings, store, monkeypatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+def chat(settings, store, clock, monkeypatch, tmp_path: Path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("BATCHOPS_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("BATCHOPS_LANG", "en")
@@ -23,7 +23,9 @@ def chat(settings, store, monkeypatch, tmp_path: Path):  # type: ignore[no-untyp
         monkeypatch.delenv(name, raising=False)
 
     def run(*args: str) -> str:
-        result = CliRunner().invoke(main, ["chat", *args], catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["chat", *args], obj={"clock": clock}, catch_exceptions=False
+        )
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -146,9 +148,7 @@ def test_it_answers_in_french_by_default(chat, monkeypatch) -> None:
     assert "Commandes batchops" in chat("help")
 
 
-def test_it_dates_the_last_error_when_none_came_in_24_hours(
-    chat, store, clock
-) -> None:
+def test_it_dates_the_last_error_when_none_came_in_24_hours(chat, store, clock) -> None:
     seed(store, clock)
     clock.advance(timedelta(days=3))
     export_line = next(
