@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -239,6 +240,13 @@ class WebhookDelivery(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+def table(model: type[Base]) -> Table:
+    """A model's table, for statements that skip the unit of work."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
+
+
 class Store:
     """The database engine and its session factory."""
 
@@ -249,6 +257,7 @@ class Store:
         self.engine: Engine = create_engine(url, **engine_options)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -267,9 +276,24 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin_immediate, not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # The web worker, the scheduler and the CLI share the file: wait, don't fail.
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL keeps the database intact on a crash; only the last
+    # transactions before a power cut may be lost, and a scan re-reads them.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction begins.
+
+    A transaction that starts reading and later writes cannot wait for the
+    lock another writer holds: SQLite fails it at once with "database is
+    locked". Taking the lock up front makes concurrent writers queue instead.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -17,22 +17,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Connection, bindparam, select, update
 
 from bot import alerts, cards, logengine
 from bot.runtime import Runtime
-from bot.store import Batch, LogSource, Server
+from bot.store import Batch, LogSource, Server, table
 from integrations.session import ReadRequest, ReadResult, RemoteError
 
 log = logging.getLogger(__name__)
 
-MAX_PARALLEL_SERVERS = 8
+SOURCES = table(LogSource)
+SERVERS = table(Server)
+
+MAX_PARALLEL_SERVERS = 32
+"""Scanning waits on the network, not the processor: many servers at once."""
 
 
 @dataclass
 class PlannedSource:
     source_id: int
+    batch_id: int
     version: int
     spec: logengine.SourceSpec
     state: dict[str, Any] | None
@@ -93,9 +97,9 @@ def scan_server(runtime: Runtime, server_id: int) -> ServerScan:
         log.info("scan %s: failed (%s)", server.name, error.reason)
         return scan
 
-    _server_reachable(runtime, server_id, now)
-    for source in planned:
-        scan.entries += _record(runtime, source, results, now)
+    scan.entries, back = _record(runtime, server_id, planned, results, now)
+    if back:
+        _announce_back(runtime, server.name, now)
     log.info(
         "scan %s: %d sources, %d error entries, %.0f ms",
         server.name,
@@ -115,7 +119,6 @@ def _plan(
             select(LogSource)
             .join(Batch)
             .where(Batch.server_id == server_id)
-            .options(selectinload(LogSource.batch))
             .order_by(LogSource.id)
         ).all()
         planned = []
@@ -124,7 +127,9 @@ def _plan(
             state = source.checkpoint
             requests = logengine.plan_reads(spec, state, now)
             planned.append(
-                PlannedSource(source.id, source.version, spec, state, requests)
+                PlannedSource(
+                    source.id, source.batch_id, source.version, spec, state, requests
+                )
             )
         session.expunge(server)
     return server, planned
@@ -169,32 +174,104 @@ def _answers(request: ReadRequest, result: ReadResult) -> bool:
 
 
 def _record(
-    runtime: Runtime, source: PlannedSource, results: list[ReadResult], now: datetime
-) -> int:
-    outcome = logengine.apply_reads(
-        source.spec, source.state, results_for(source, results), now
-    )
-    error = "; ".join(outcome.errors) or None
-    with runtime.store.session() as session:
-        claimed = session.execute(
-            update(LogSource)
-            .where(
-                LogSource.id == source.source_id, LogSource.version == source.version
-            )
-            .values(
-                checkpoint=outcome.state,
-                version=source.version + 1,
-                last_scan_at=now,
-                last_scan_error=error,
-            )
-            .execution_options(synchronize_session=False)
+    runtime: Runtime,
+    server_id: int,
+    planned: list[PlannedSource],
+    results: list[ReadResult],
+    now: datetime,
+) -> tuple[int, bool]:
+    """Store each source's entries with its new checkpoint, in one transaction.
+
+    Returns how many entries were stored, and whether the server answered
+    again after a failure.
+
+    A source whose version moved since it was planned was scanned by another
+    scanner meanwhile: its entries are dropped, the others are kept. Sources
+    with nothing new only get their scan time.
+    """
+    changed: list[tuple[PlannedSource, logengine.ScanOutcome]] = []
+    idle: dict[str | None, list[int]] = {}
+    for source in planned:
+        outcome = logengine.apply_reads(
+            source.spec, source.state, results_for(source, results), now
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            log.info("log source %s scanned elsewhere meanwhile", source.source_id)
-            session.rollback()
-            return 0
-        row = session.get_one(LogSource, source.source_id)
-        return alerts.record_entries(session, row, outcome.entries, now)
+        if outcome.entries or outcome.state != source.state:
+            changed.append((source, outcome))
+        else:
+            error = "; ".join(outcome.errors) or None
+            idle.setdefault(error, []).append(source.source_id)
+
+    with runtime.store.session() as session:
+        connection = session.connection()
+        for error, ids in idle.items():
+            connection.execute(
+                update(SOURCES)
+                .where(SOURCES.c.id.in_(ids))
+                .values(last_scan_at=now, last_scan_error=error)
+            )
+        kept = [
+            (source.source_id, source.batch_id, outcome.entries)
+            for source, outcome in _claim_sources(connection, changed, now)
+        ]
+        stored = alerts.record_entries(connection, kept, now)
+        back = _server_answered(connection, server_id, now)
+    return stored, back
+
+
+CLAIM = (
+    update(SOURCES)
+    .where(
+        SOURCES.c.id == bindparam("source_id"),
+        SOURCES.c.version == bindparam("planned_version"),
+    )
+    .values(
+        checkpoint=bindparam("new_checkpoint"),
+        version=bindparam("new_version"),
+        last_scan_at=bindparam("scanned_at"),
+        last_scan_error=bindparam("scan_error"),
+    )
+)
+
+
+def _claim_sources(
+    connection: Connection,
+    changed: list[tuple[PlannedSource, logengine.ScanOutcome]],
+    now: datetime,
+) -> list[tuple[PlannedSource, logengine.ScanOutcome]]:
+    """Store the new checkpoints of the sources whose version did not move.
+
+    All at once when no other scanner got in between (the usual case); one
+    by one otherwise, to keep the sources that are still ours.
+    """
+    rows = [_claim_row(source, outcome, now) for source, outcome in changed]
+    if not rows:
+        return []
+    if connection.dialect.supports_sane_multi_rowcount:
+        with connection.begin_nested() as attempt:
+            if connection.execute(CLAIM, rows).rowcount == len(rows):
+                return changed
+            attempt.rollback()
+
+    claimed = []
+    for row, item in zip(rows, changed, strict=True):
+        if connection.execute(CLAIM, row).rowcount == 1:
+            claimed.append(item)
+        else:
+            log.info("log source %s scanned elsewhere meanwhile", row["source_id"])
+    return claimed
+
+
+def _claim_row(
+    source: PlannedSource, outcome: logengine.ScanOutcome, now: datetime
+) -> dict[str, Any]:
+    return {
+        "source_id": source.source_id,
+        "planned_version": source.version,
+        "new_checkpoint": outcome.state,
+        "new_version": source.version + 1,
+        "scanned_at": now,
+        "scan_error": "; ".join(outcome.errors) or None,
+    }
 
 
 def _server_unreachable(
@@ -214,18 +291,22 @@ def _server_unreachable(
         runtime.messenger.send(runtime.alert_channel, content)
 
 
-def _server_reachable(runtime: Runtime, server_id: int, now: datetime) -> None:
-    with runtime.store.session() as session:
-        changed = session.execute(
-            update(Server)
-            .where(Server.id == server_id, Server.reachable.is_(False))
-            .values(reachable=True, last_error=None, last_contact_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        server = session.get_one(Server, server_id)
-        server.last_contact_at = now
-        name = server.name
-    if changed.rowcount == 1:  # type: ignore[attr-defined]
-        settings = runtime.settings
-        content = cards.server_back_card(settings.lang, settings.zone, name, now)
-        runtime.messenger.send(runtime.alert_channel, content)
+def _server_answered(connection: Connection, server_id: int, now: datetime) -> bool:
+    """Note the contact; True when the server was marked unreachable."""
+    back = connection.execute(
+        update(SERVERS)
+        .where(SERVERS.c.id == server_id, SERVERS.c.reachable.is_(False))
+        .values(reachable=True, last_error=None, last_contact_at=now)
+    )
+    if back.rowcount == 1:
+        return True
+    connection.execute(
+        update(SERVERS).where(SERVERS.c.id == server_id).values(last_contact_at=now)
+    )
+    return False
+
+
+def _announce_back(runtime: Runtime, name: str, now: datetime) -> None:
+    settings = runtime.settings
+    content = cards.server_back_card(settings.lang, settings.zone, name, now)
+    runtime.messenger.send(runtime.alert_channel, content)

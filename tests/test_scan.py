@@ -168,3 +168,31 @@ def test_it_does_not_commit_bytes_another_scanner_committed_first(
     monkeypatch.setattr(log_scan.logengine, "apply_reads", real_apply)
     run_scan_cycle(demo)
     assert entries_per_batch(demo) == EXPECTED_ENTRIES
+
+
+def test_it_sends_one_digest_card_instead_of_a_flood(runtime) -> None:
+    from bot import alerts
+
+    with runtime.store.session() as session:
+        server = Server(name="SRV", kind="local", root="/tmp/none")
+        session.add(server)
+        for number in range(alerts.STORM_CARDS + 5):
+            batch = Batch(name=f"Batch{number:02d}", server=server)
+            session.add(batch)
+            session.add(
+                ErrorGroup(
+                    batch=batch,
+                    fingerprint="f" * 40,
+                    level="ERROR",
+                    sample="boom",
+                    count=2,
+                    unalerted=2,
+                    first_seen=runtime.clock.now(),
+                    last_seen=runtime.clock.now(),
+                )
+            )
+
+    assert alerts.post_alerts(runtime) == 1
+    [digest] = cards_sent(runtime)
+    assert digest["head"]["text"] == "30 types d'erreur (60 lignes) dans 30 batchs"
+    assert alerts.post_alerts(runtime) == 0

@@ -194,8 +194,25 @@ def test_every_card_we_build_is_one_zoom_accepts(lang: str, clock) -> None:
         cards.status_card(lang, zone, [], "x"),
         cards.alert_card(lang, zone, facts),
         cards.alert_handled(cards.alert_card(lang, zone, facts), "done"),
+        cards.alert_digest_card(lang, [facts] * 30),
         cards.server_down_card(lang, "SRV", "server unreachable"),
         cards.server_back_card(lang, zone, "SRV", clock.now()),
     ]
     for content in built:
         assert validate_content(content) == [], content
+
+
+def test_it_shares_one_token_between_cards_sent_at_once(zoom_api, zoom_runtime) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda n: zoom_runtime.messenger.send(
+                    zoom_api.channel_jid, cards.refusal("fr", f"non {n}")
+                ),
+                range(8),
+            )
+        )
+    assert zoom_api.tokens_issued == 1
+    assert len(zoom_api.messages) == 8

@@ -231,6 +231,44 @@ def alert_card(lang: str, zone: ZoneInfo, facts: AlertFacts) -> Content:
     )
 
 
+DIGEST_LINES = 15
+
+
+def alert_digest_card(lang: str, alerts: Sequence[AlertFacts]) -> Content:
+    """Many error groups at once, counted per batch, in one card."""
+    per_batch: dict[tuple[str, str, str], list[int]] = {}
+    for facts in alerts:
+        counts = per_batch.setdefault((facts.batch, facts.client, facts.server), [0, 0])
+        counts[0] += 1
+        counts[1] += facts.count
+    ranked = sorted(per_batch.items(), key=lambda item: -item[1][1])
+    lines = [
+        text(
+            lang,
+            "digest.line",
+            batch=batch,
+            client=client,
+            server=server,
+            groups=groups,
+            entries=entries,
+        )
+        for (batch, client, server), (groups, entries) in ranked[:DIGEST_LINES]
+    ]
+    if len(ranked) > DIGEST_LINES:
+        lines.append(text(lang, "digest.more", count=len(ranked) - DIGEST_LINES))
+    return card(
+        text(
+            lang,
+            "digest.title",
+            groups=len(alerts),
+            entries=sum(facts.count for facts in alerts),
+            batches=len(per_batch),
+        ),
+        message("\n".join(lines)),
+        sub_head=text(lang, "digest.hint"),
+    )
+
+
 def alert_handled(original: Content, note: str) -> Content:
     """The alert card as it was, its buttons replaced by who handled it."""
     body = [item for item in original.get("body", []) if item.get("type") != "actions"]

@@ -42,6 +42,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.acked": "Pris en charge par {user} le {when}",
         "alert.silenced": "Mis en silence 24 h par {user} le {when}",
         "alert.gone": "Ce groupe d'erreurs n'existe plus.",
+        "digest.title": "{groups} types d'erreur ({entries} lignes) dans {batches} "
+        "batchs",
+        "digest.hint": "Trop d'alertes à la fois : en voici le résumé. "
+        "Détail : /batch status NOM",
+        "digest.line": "{batch} — {client} — {server} : {groups} type(s) "
+        "d'erreur, {entries} ligne(s)",
+        "digest.more": "… et {count} autres batchs.",
         "server.down.title": "Serveur injoignable : {server}",
         "server.down.text": "{reason}. Les batchs de ce serveur ne sont plus "
         "surveillés jusqu'à son retour.",
@@ -99,6 +106,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.acked": "Acknowledged by {user} on {when}",
         "alert.silenced": "Silenced for 24 h by {user} on {when}",
         "alert.gone": "This error group no longer exists.",
+        "digest.title": "{groups} kinds of error ({entries} lines) in {batches} "
+        "batches",
+        "digest.hint": "Too many alerts at once: here is their summary. "
+        "Details: /batch status NAME",
+        "digest.line": "{batch} — {client} — {server}: {groups} kind(s) of "
+        "error, {entries} line(s)",
+        "digest.more": "… and {count} more batches.",
         "server.down.title": "Server unreachable: {server}",
         "server.down.text": "{reason}. This server's batches are not watched "
         "until it is back.",

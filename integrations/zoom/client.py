@@ -9,6 +9,7 @@ expires.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +80,8 @@ class ZoomClient:
         self._sleep = sleep
         self._timeout_s = timeout_s
         self._token: _Token | None = None
+        # Cards go out from several worker threads; one token serves them all.
+        self._token_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ZoomClient(bot_jid={self.bot_jid!r}, api_url={self._api_url!r})"
@@ -154,10 +157,11 @@ class ZoomClient:
         return self._send_with_retries(method, url, path, json=body, headers=headers)
 
     def _access_token(self) -> str:
-        now = self._clock.now()
-        if self._token is None or now >= self._token.renew_at:
-            self._token = self._fetch_token(now)
-        return self._token.value
+        with self._token_lock:
+            now = self._clock.now()
+            if self._token is None or now >= self._token.renew_at:
+                self._token = self._fetch_token(now)
+            return self._token.value
 
     def _fetch_token(self, now: datetime) -> _Token:
         response = self._send_with_retries(
