@@ -409,7 +409,10 @@ def parse_duration(text: str | None) -> timedelta | None:
 
 def trigger_record(trigger: TaskTrigger) -> dict[str, Any]:
     """A trigger as JSON, to keep it on the batch's row."""
-    record = dataclasses.asdict(trigger)
+    record = {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in dataclasses.asdict(trigger).items()
+    }
     record["start"] = trigger.start.isoformat() if trigger.start else None
     return record
 

@@ -171,22 +171,25 @@ def _answers(request: ReadRequest, result: ReadResult) -> bool:
 def _record(
     runtime: Runtime, source: PlannedSource, results: list[ReadResult], now: datetime
 ) -> int:
-    outcome = logengine.apply_reads(
-        source.spec, source.state, results_for(source, results), now
-    )
+    mine = results_for(source, results)
+    outcome = logengine.apply_reads(source.spec, source.state, mine, now)
     error = "; ".join(outcome.errors) or None
+    values: dict[str, Any] = {
+        "checkpoint": outcome.state,
+        "version": source.version + 1,
+        "last_scan_at": now,
+        "last_scan_error": error,
+    }
+    activity = log_activity(mine, now)
+    if activity is not None:
+        values["last_activity_at"] = activity
     with runtime.store.session() as session:
         claimed = session.execute(
             update(LogSource)
             .where(
                 LogSource.id == source.source_id, LogSource.version == source.version
             )
-            .values(
-                checkpoint=outcome.state,
-                version=source.version + 1,
-                last_scan_at=now,
-                last_scan_error=error,
-            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -195,6 +198,15 @@ def _record(
             return 0
         row = session.get_one(LogSource, source.source_id)
         return alerts.record_entries(session, row, outcome.entries, now)
+
+
+def log_activity(results: list[ReadResult], now: datetime) -> datetime | None:
+    """When the batch last wrote to its log, if new bytes came: the newest
+    modification time among them (the scan may run long after the writing)."""
+    grown = [result for result in results if result.data and not result.error]
+    if not grown:
+        return None
+    return max((r.modified for r in grown if r.modified), default=now)
 
 
 def _server_unreachable(

@@ -13,10 +13,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
 from jobs.log_scan import run_scan_cycle
+from jobs.watch import run_watch_cycle
 
 log = logging.getLogger(__name__)
 
 SCAN_EVERY = timedelta(minutes=1)
+WATCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ def job_specs(runtime: Runtime) -> list[JobSpec]:
             "scan every log source and post alert cards",
             IntervalTrigger(seconds=int(SCAN_EVERY.total_seconds()), timezone=zone),
             run_scan_cycle,
+        ),
+        JobSpec(
+            "watch",
+            "post an alert for each batch whose due run left no trace",
+            IntervalTrigger(seconds=int(WATCH_EVERY.total_seconds()), timezone=zone),
+            run_watch_cycle,
         ),
     ]
 
