@@ -294,8 +294,8 @@ def probe_result_card(
 
 
 def latency_summary(lang: str, history: Sequence[ProbeCheck]) -> str:
-    """Min, median and max latency and an hourly sparkline, oldest first."""
-    timed = [check.latency_ms for check in history if check.latency_ms is not None]
+    """Min, median and max latency of the good checks, and an hourly sparkline."""
+    timed = [c.latency_ms for c in history if c.ok and c.latency_ms is not None]
     if not history or not timed:
         return text(lang, "probe.history.empty")
     return text(
@@ -311,14 +311,16 @@ def latency_summary(lang: str, history: Sequence[ProbeCheck]) -> str:
 
 
 def sparkline(history: Sequence[ProbeCheck], end: datetime, hours: int = 24) -> str:
-    """One character an hour: the hour's worst latency, × for a failure."""
+    """One character an hour, oldest first: the hour's worst latency, scaled
+    to the day's worst, × for an hour with a failure, · for one unchecked."""
     buckets: list[list[ProbeCheck]] = [[] for _ in range(hours)]
     for check in history:
         age = int((end - check.checked_at).total_seconds() // 3600)
         if 0 <= age < hours:
             buckets[hours - 1 - age].append(check)
     worst = [
-        max((c.latency_ms or 0 for c in bucket), default=None) for bucket in buckets
+        max((c.latency_ms or 0 for c in bucket if c.ok), default=None)
+        for bucket in buckets
     ]
     top = max((value for value in worst if value), default=1)
     return "".join(
