@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot import router
+from bot.cli_watch import probes, watch
 from bot.config import ConfigError, Settings
 from bot.messenger import render_text
 from bot.runtime import Runtime, build_runtime
@@ -265,6 +266,9 @@ def jobs_list() -> None:
         shown = when.strftime("%Y-%m-%d %H:%M:%S %Z") if when else "—"
         out(f"{spec.id}\t{shown}\t{spec.description}")
 
+
+main.add_command(watch)
+main.add_command(probes)
 
 if __name__ == "__main__":
     main()
