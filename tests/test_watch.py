@@ -406,3 +406,55 @@ def test_it_lists_expected_runs_and_states_in_chat(nightly) -> None:
     assert "cron 30 2 * * * (Europe/Paris), grâce 30 min" in reply
     assert "prochaine : 05/12/2026 02:30:00 CET" in reply
     assert "Aucun batch" in ask(nightly, "/batch watch OTHER")
+
+
+# Every card of the watch, in both languages, as Zoom accepts it.
+
+
+def every_watch_card(lang: str) -> list[dict[str, Any]]:
+    from bot.cards import watch as cards
+    from bot.watch import WatchRow
+
+    facts = cards.BatchFacts("ACME-Import", "ACME", "SRV-01")
+    when = paris(2026, 12, 4, 2, 30)
+    probe = cards.ProbeFacts("acme-api", "https://127.0.0.1/health", "ACME")
+    check = cards.ProbeCheck(when, False, None, 5000, "timed out after 5 s")
+    row = WatchRow(
+        facts, "30 2 * * * (Europe/Paris)", 0, timedelta(minutes=30), when, when,
+        "silent", None,
+    )  # fmt: skip
+    return [
+        cards.silent_card(lang, PARIS, facts, when, timedelta(minutes=30), None),
+        cards.failed_card(lang, PARIS, facts, when, None, None),
+        cards.failed_card(lang, PARIS, facts, when, 2, "x" * 500 + "\n" * 40),
+        cards.overdue_card(lang, PARIS, facts, when, timedelta(hours=1)),
+        *[
+            cards.recovered_card(lang, PARIS, facts, problem, when, when)
+            for problem in ("silent", "failed", "overdue")
+        ],
+        cards.ping_card(lang, "ACME-Import", "https://batchops.example/ping/x"),
+        cards.watch_list_card(lang, PARIS, [row], None),
+        cards.watch_list_card(lang, PARIS, [], "ACME"),
+        cards.probe_result_card(lang, PARIS, probe, check, [check]),
+        cards.probe_result_card(lang, PARIS, probe, check, []),
+        cards.probe_down_card(lang, probe, 3, None),
+        cards.probe_up_card(lang, PARIS, probe, when),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_it_builds_every_watch_card_as_zoom_accepts_it(lang: str) -> None:
+    built = every_watch_card(lang)
+
+    assert [validate_content(card) for card in built] == [[]] * len(built)
+
+
+def test_it_cuts_a_long_output_to_its_last_lines() -> None:
+    from bot.cards.watch import OUTPUT_LINES, output_tail
+
+    shown = output_tail("\n".join(f"line {n} " + "x" * 300 for n in range(40)))
+
+    lines = shown.split("\n")
+    assert len(lines) == OUTPUT_LINES
+    assert lines[-1].startswith("line 39 ")
+    assert all(len(line) <= 200 for line in lines)

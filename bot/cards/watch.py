@@ -102,7 +102,7 @@ def output_tail(output: str | None) -> str:
     """The last lines of a script's output, each cut to fit a card."""
     if not output:
         return ""
-    lines = output.splitlines()[-OUTPUT_LINES:]
+    lines = output.rstrip().splitlines()[-OUTPUT_LINES:]
     return "\n".join(
         line if len(line) <= OUTPUT_LINE_CHARS else line[: OUTPUT_LINE_CHARS - 1] + "…"
         for line in lines
