@@ -32,6 +32,9 @@ LOOKBACK_DAYS = 370
 """How far back a run is looked for: a yearly schedule still has one."""
 
 ONE_DAY = timedelta(days=1)
+DST_MARGIN = timedelta(hours=3)
+"""More than any daylight-saving shift: wall times further than this from
+``now`` cannot be the run just before or after it, and need no conversion."""
 CRON_MACROS = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -134,26 +137,49 @@ def _local_day(moment: datetime, zone: tzinfo) -> date:
 
 
 def _last_of(schedule: Schedule, now: datetime) -> DueRun | None:
-    start = _local_day(now, schedule.zone) + ONE_DAY
-    for offset in range(LOOKBACK_DAYS):
-        day = start - offset * ONE_DAY
-        due = [run for run in runs_on(schedule, day) if run.at <= now]
-        if due:
-            # Where daylight saving changes at midnight, the day before can
-            # still hold a later instant.
-            earlier = [r for r in runs_on(schedule, day - ONE_DAY) if r.at <= now]
-            return max(due + earlier)
-    return None
+    wall_now = now.astimezone(schedule.zone).replace(tzinfo=None)
+    best: DueRun | None = None
+    best_wall = wall_now
+    for offset in range(-1, LOOKBACK_DAYS):
+        day = wall_now.date() - offset * ONE_DAY
+        for wall in reversed(schedule.times_on(day)):
+            naive = datetime.combine(day, wall)
+            if naive > wall_now + DST_MARGIN:
+                continue
+            if best is not None and naive < best_wall - DST_MARGIN:
+                return best
+            run = due_run(day, wall, schedule.zone)
+            if run.at <= now and _replaces(run, best, latest=True):
+                best, best_wall = run, naive
+    return best
 
 
 def _next_of(schedule: Schedule, now: datetime) -> DueRun | None:
-    start = _local_day(now, schedule.zone) - ONE_DAY
-    for offset in range(LOOKBACK_DAYS):
-        day = start + offset * ONE_DAY
-        later = [run for run in runs_on(schedule, day) if run.at > now]
-        if later:
-            return min(later)
-    return None
+    wall_now = now.astimezone(schedule.zone).replace(tzinfo=None)
+    best: DueRun | None = None
+    best_wall = wall_now
+    for offset in range(-1, LOOKBACK_DAYS):
+        day = wall_now.date() + offset * ONE_DAY
+        for wall in schedule.times_on(day):
+            naive = datetime.combine(day, wall)
+            if naive < wall_now - DST_MARGIN:
+                continue
+            if best is not None and naive > best_wall + DST_MARGIN:
+                return best
+            run = due_run(day, wall, schedule.zone)
+            if run.at > now and _replaces(run, best, latest=False):
+                best, best_wall = run, naive
+    return best
+
+
+def _replaces(run: DueRun, best: DueRun | None, *, latest: bool) -> bool:
+    """Whether ``run`` is a better answer than ``best``: later (or sooner).
+    Of two runs due at the same instant, the one open earlier stands for both."""
+    if best is None:
+        return True
+    if run.at == best.at:
+        return run.earliest < best.earliest
+    return (run.at > best.at) == latest
 
 
 @dataclass(frozen=True)
