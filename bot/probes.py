@@ -312,17 +312,6 @@ def probe_history(
     ]
 
 
-def forget_old_results(runtime: Runtime, keep: timedelta) -> int:
-    cutoff = runtime.clock.now() - keep
-    with runtime.store.session() as session:
-        result = session.execute(
-            delete(ProbeResult)
-            .where(ProbeResult.checked_at < cutoff)
-            .execution_options(synchronize_session=False)
-        )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def remove_probe(session: Session, name: str) -> bool:
     probe = probe_named(session, name)
     if probe is None:

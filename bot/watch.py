@@ -199,7 +199,12 @@ def check_batches(
         refresh_tasks(runtime, sorted(stale))
         again = [w.batch_id for w in watched if w.server_id in stale]
         fresh = {w.batch_id: w for w in load_watched(runtime, again)}
-        watched = [fresh.get(w.batch_id, w) for w in watched]
+        # A task found disabled meanwhile is no longer watched.
+        watched = [
+            fresh.get(w.batch_id, w)
+            for w in watched
+            if w.server_id not in stale or w.batch_id in fresh
+        ]
         for batch_id, reread in fresh.items():
             verdicts[batch_id] = judge(reread.expectation, reread.evidence, now)
 

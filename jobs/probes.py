@@ -10,8 +10,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.probes import due_probes, forget_old_results, run_probes
+from bot.probes import due_probes, run_probes
 from bot.runtime import Runtime
+from bot.store import ProbeResult
+from jobs.watch import forget_older
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ class ProbeCycle:
 def run_probe_cycle(runtime: Runtime) -> ProbeCycle:
     """Check the probes whose interval has passed and post the cards due."""
     checks = run_probes(runtime, due_probes(runtime, runtime.clock.now()))
-    forgotten = forget_old_results(runtime, RESULT_RETENTION)
+    forgotten = forget_older(runtime, ProbeResult.checked_at, RESULT_RETENTION)
     cycle = ProbeCycle(len(checks), sum(1 for check in checks if not check.ok))
     log.info(
         "probes: %d checked, %d failed, %d old results forgotten",

@@ -24,7 +24,7 @@ from bot.watch import (
     set_expectation,
 )
 from integrations.zoom import validate_content
-from jobs.watch import RUN_RETENTION, forget_old_runs, run_watch_cycle
+from jobs.watch import RUN_RETENTION, forget_older, run_watch_cycle
 from tests.fakes.windows import FakeWindowsSession
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -301,7 +301,7 @@ def test_it_forgets_heartbeat_runs_after_ninety_days(nightly) -> None:
                 BatchRun(batch_id=batch_id, outcome="success", last_ping_at=now - age)
             )
 
-    assert forget_old_runs(nightly) == 1
+    assert forget_older(nightly, BatchRun.last_ping_at, RUN_RETENTION) == 1
 
 
 # Windows batches: the task's triggers say when, its last run time says if.
@@ -333,12 +333,18 @@ def windows(runtime):  # type: ignore[no-untyped-def]
             name="SRV-WIN-01", kind="winrm", host="127.0.0.1", task_folder="\\Batches\\"
         )
         session.add(Batch(name="ACME-Export", server=server))
-    last_run = {"value": "2026-12-03T01:30:04Z"}
+    last_run = {"value": "2026-12-03T01:30:04Z", "state": "Ready"}
     fake = FakeWindowsSession(
         "SRV-WIN-01",
         {
             "list_tasks": lambda params: {
-                "tasks": [{**TASK_RAN, "last_run_time": last_run["value"]}]
+                "tasks": [
+                    {
+                        **TASK_RAN,
+                        "last_run_time": last_run["value"],
+                        "state": last_run["state"],
+                    }
+                ]
             }
         },
     )
@@ -385,6 +391,24 @@ def test_it_calls_a_windows_batch_silent_when_its_task_did_not_run(
 
     assert titles(runtime) == ["Pas d'activité : ACME-Export"]
     assert fake.scripts_called() == ["list_tasks", "list_tasks"]
+
+
+def test_it_says_nothing_of_a_task_found_disabled_on_the_second_read(
+    windows,
+) -> None:
+    runtime, fake, last_run = windows
+    from bot.tasks import refresh_tasks
+
+    runtime.clock.set(paris(2026, 12, 3, 12, 0))
+    with runtime.store.session() as session:
+        server_id = session.scalars(select(Server.id)).one()
+    refresh_tasks(runtime, [server_id])
+    last_run["state"] = "Disabled"
+    runtime.clock.set(paris(2026, 12, 4, 3, 5))
+
+    report = check_batches(runtime)
+
+    assert (report.watched, titles(runtime)) == (0, [])
 
 
 # Chat: the expected runs of every batch.
