@@ -11,6 +11,7 @@ import click
 
 from bot import router
 from bot.cli_logs import logs
+from bot.cli_watch import probes, watch
 from bot.config import ConfigError, Settings
 from bot.messenger import render_text
 from bot.runtime import Runtime, build_runtime
@@ -276,7 +277,8 @@ def jobs_list() -> None:
 
 
 main.add_command(logs)
-
+main.add_command(watch)
+main.add_command(probes)
 
 if __name__ == "__main__":
     main()

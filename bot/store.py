@@ -7,6 +7,7 @@ The schema is managed by Alembic (``bot/migrations``, ``batchops db upgrade``).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -131,6 +133,26 @@ class Batch(Base):
     task_next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     task_missed_runs: Mapped[int | None] = mapped_column(Integer)
     task_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    task_triggers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    """The task's triggers as last read, for the expected runs."""
+    ping_uuid: Mapped[str | None] = mapped_column(
+        String(36), index=True, unique=True, default=lambda: str(uuid.uuid4())
+    )
+    """The secret part of the batch's heartbeat URL; set at creation."""
+    expect_cron: Mapped[str | None] = mapped_column(String(120))
+    """A cron expression; when unset, the task's triggers say when it runs."""
+    expect_timezone: Mapped[str | None] = mapped_column(String(64))
+    expect_grace_minutes: Mapped[int | None] = mapped_column(Integer)
+    run_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    expect_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Runs due before this moment are not checked (the schedule was new)."""
+    watch_state: Mapped[str] = mapped_column(
+        String(20), default="ok", server_default="ok"
+    )
+    """ok, silent (a due run showed no activity), failed, or overdue."""
+    watch_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """What the current problem is about: the due run, or the run's start."""
+    watch_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     server: Mapped[Server] = relationship(back_populates="batches")
     client: Mapped[Client | None] = relationship(back_populates="batches")
@@ -159,6 +181,8 @@ class LogSource(Base):
     last_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_scan_error: Mapped[str | None] = mapped_column(Text)
     last_scan_ms: Mapped[int | None] = mapped_column(Integer)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When new bytes last came: the newest modification time among them."""
 
     batch: Mapped[Batch] = relationship(back_populates="log_sources")
 
@@ -212,6 +236,76 @@ class ErrorEvent(Base):
 
     batch: Mapped[Batch] = relationship()
     group: Mapped[ErrorGroup] = relationship()
+
+
+class BatchRun(Base):
+    """One run of a batch as its heartbeats told it: start, end, exit code."""
+
+    __tablename__ = "batch_runs"
+    __table_args__ = (Index("ix_batch_runs_batch_ping", "batch_id", "last_ping_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    outcome: Mapped[str] = mapped_column(String(12))
+    """running, success, failed, or unfinished (another start came first)."""
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ping_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(BigInteger)
+    output: Mapped[str | None] = mapped_column(Text)
+    """The last lines of the script's output, as it sent them."""
+
+    batch: Mapped[Batch] = relationship()
+
+
+class Probe(Base):
+    """An HTTP check of an API a batch or a client depends on."""
+
+    __tablename__ = "probes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    url: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(10), default="GET")
+    expected_status: Mapped[int] = mapped_column(Integer, default=200)
+    keyword: Mapped[str | None] = mapped_column(String(255))
+    timeout_s: Mapped[float] = mapped_column(Float, default=5.0)
+    interval_s: Mapped[int] = mapped_column(Integer, default=60)
+    failure_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    state: Mapped[str] = mapped_column(String(10), default="up")
+    """up, or down once ``failure_threshold`` checks in a row failed."""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Consecutive failed checks."""
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_latency_ms: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    batch: Mapped[Batch | None] = relationship()
+    client: Mapped[Client | None] = relationship()
+
+
+class ProbeResult(Base):
+    """One check of a probe."""
+
+    __tablename__ = "probe_results"
+    __table_args__ = (Index("ix_probe_results_probe_time", "probe_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    probe_id: Mapped[int] = mapped_column(ForeignKey("probes.id"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxMessage(Base):

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from bot.schedules import trigger_record
 from bot.store import Batch, Server
 from integrations.session import RemoteError
+from integrations.windows.task_xml import TaskTrigger
 from integrations.windows.tasks import ScheduledTask, list_scheduled_tasks
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,17 @@ def _store_tasks(runtime: Runtime, server_id: int, tasks: list[ScheduledTask]) -
             batch.task_last_result = task.last_result.code if task.last_result else None
             batch.task_next_run_at = task.next_run
             batch.task_missed_runs = task.missed_runs
+            _note_triggers(batch, task.triggers, now)
+
+
+def _note_triggers(
+    batch: Batch, triggers: tuple[TaskTrigger, ...], now: datetime
+) -> None:
+    """Keep the triggers for the expected runs; new ones are checked from now."""
+    records = [trigger_record(trigger) for trigger in triggers]
+    if records != batch.task_triggers:
+        batch.task_triggers = records
+        batch.expect_since = now
 
 
 def refresh_tasks(

@@ -14,6 +14,7 @@ from bot import webhook
 from bot.events import handle_action, handle_command
 from bot.runtime import Runtime
 from bot.store import WebhookDelivery
+from bot.web_heartbeats import heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def create_app(runtime: Runtime) -> Flask:
     app = Flask("batchops")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["batchops"] = runtime
+    app.register_blueprint(heartbeats)
 
     @app.post("/zoom/events")
     def zoom_events() -> Any:

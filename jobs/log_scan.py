@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from bot import alerts, cards, logengine
 from bot.runtime import Runtime
@@ -41,6 +41,10 @@ class PlannedSource:
     spec: logengine.SourceSpec
     state: dict[str, Any] | None
     requests: list[ReadRequest]
+
+
+Changed = tuple[PlannedSource, logengine.ScanOutcome, datetime | None]
+"""A source with news: its plan, what the engine made of it, its last write."""
 
 
 @dataclass
@@ -189,14 +193,13 @@ def _record(
     scanner meanwhile: its entries are dropped, the others are kept. Sources
     with nothing new only get their scan time.
     """
-    changed: list[tuple[PlannedSource, logengine.ScanOutcome]] = []
+    changed: list[Changed] = []
     idle: dict[str | None, list[int]] = {}
     for source in planned:
-        outcome = logengine.apply_reads(
-            source.spec, source.state, results_for(source, results), now
-        )
+        mine = results_for(source, results)
+        outcome = logengine.apply_reads(source.spec, source.state, mine, now)
         if outcome.entries or outcome.state != source.state:
-            changed.append((source, outcome))
+            changed.append((source, outcome, log_activity(mine, now)))
         else:
             error = "; ".join(outcome.errors) or None
             idle.setdefault(error, []).append(source.source_id)
@@ -211,7 +214,7 @@ def _record(
             )
         kept = [
             (source.source_id, source.batch_id, outcome.entries)
-            for source, outcome in _claim_sources(connection, changed, now)
+            for source, outcome, _ in _claim_sources(connection, changed, now)
         ]
         stored = alerts.record_entries(connection, kept, now)
         back = _server_answered(connection, server_id, now)
@@ -229,21 +232,22 @@ CLAIM = (
         version=bindparam("new_version"),
         last_scan_at=bindparam("scanned_at"),
         last_scan_error=bindparam("scan_error"),
+        last_activity_at=func.coalesce(
+            bindparam("activity"), SOURCES.c.last_activity_at
+        ),
     )
 )
 
 
 def _claim_sources(
-    connection: Connection,
-    changed: list[tuple[PlannedSource, logengine.ScanOutcome]],
-    now: datetime,
-) -> list[tuple[PlannedSource, logengine.ScanOutcome]]:
+    connection: Connection, changed: list[Changed], now: datetime
+) -> list[Changed]:
     """Store the new checkpoints of the sources whose version did not move.
 
     All at once when no other scanner got in between (the usual case); one
     by one otherwise, to keep the sources that are still ours.
     """
-    rows = [_claim_row(source, outcome, now) for source, outcome in changed]
+    rows = [_claim_row(item, now) for item in changed]
     if not rows:
         return []
     if connection.dialect.supports_sane_multi_rowcount:
@@ -261,9 +265,8 @@ def _claim_sources(
     return claimed
 
 
-def _claim_row(
-    source: PlannedSource, outcome: logengine.ScanOutcome, now: datetime
-) -> dict[str, Any]:
+def _claim_row(item: Changed, now: datetime) -> dict[str, Any]:
+    source, outcome, activity = item
     return {
         "source_id": source.source_id,
         "planned_version": source.version,
@@ -271,7 +274,17 @@ def _claim_row(
         "new_version": source.version + 1,
         "scanned_at": now,
         "scan_error": "; ".join(outcome.errors) or None,
+        "activity": activity,
     }
+
+
+def log_activity(results: list[ReadResult], now: datetime) -> datetime | None:
+    """When the batch last wrote to its log, if new bytes came: the newest
+    modification time among them (the scan may run long after the writing)."""
+    grown = [result for result in results if result.data and not result.error]
+    if not grown:
+        return None
+    return max((r.modified for r in grown if r.modified), default=now)
 
 
 def _server_unreachable(

@@ -13,10 +13,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
 from jobs.log_scan import run_scan_cycle
+from jobs.probes import run_probe_cycle
+from jobs.watch import run_watch_cycle
 
 log = logging.getLogger(__name__)
 
 SCAN_EVERY = timedelta(minutes=1)
+WATCH_EVERY = timedelta(minutes=1)
+PROBE_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,18 @@ def job_specs(runtime: Runtime) -> list[JobSpec]:
             "scan every log source and post alert cards",
             IntervalTrigger(seconds=int(SCAN_EVERY.total_seconds()), timezone=zone),
             run_scan_cycle,
+        ),
+        JobSpec(
+            "watch",
+            "post an alert for each batch whose due run left no trace",
+            IntervalTrigger(seconds=int(WATCH_EVERY.total_seconds()), timezone=zone),
+            run_watch_cycle,
+        ),
+        JobSpec(
+            "probes",
+            "check the API probes that are due and post down and back cards",
+            IntervalTrigger(seconds=int(PROBE_EVERY.total_seconds()), timezone=zone),
+            run_probe_cycle,
         ),
     ]
 

@@ -1,0 +1,148 @@
+"""Sentences of the watch: silent batches, heartbeats and API probes."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "watch.silent.title": "Pas d'activité : {batch}",
+        "watch.silent.text": "L'exécution prévue n'a laissé aucune trace dans le "
+        "délai : ni signal du script, ni exécution de la tâche planifiée, ni "
+        "nouvelle ligne de log. Vérifiez la tâche sur le serveur.",
+        "watch.failed.title": "Échec signalé : {batch}",
+        "watch.failed.no_output": "Le script n'a pas envoyé sa sortie.",
+        "watch.overdue.title": "Exécution trop longue : {batch}",
+        "watch.overdue.text": "Le script a signalé son début mais pas sa fin.",
+        "watch.recovered.silent": "Activité revenue : {batch}",
+        "watch.recovered.failed": "Exécution réussie : {batch}",
+        "watch.recovered.overdue": "Exécution terminée : {batch}",
+        "watch.recovered.text": "Le problème signalé le {since} est résolu.",
+        "watch.due": "Exécution attendue",
+        "watch.grace": "Délai de grâce",
+        "watch.last_activity": "Dernière activité",
+        "watch.finished": "Fin",
+        "watch.exit_code": "Code de sortie",
+        "watch.started": "Début",
+        "watch.limit": "Durée maximale",
+        "watch.list.title": "Exécutions attendues",
+        "watch.list.filtered": "Exécutions attendues : {name}",
+        "watch.list.empty": "Aucun batch n'a d'exécutions attendues ni de "
+        'heartbeat. Donnez-en avec batchops watch set NOM --cron "30 2 * * *", '
+        "ou lisez les tâches Windows avec /batch status.",
+        "watch.list.line": "{icon} {batch} — {client} — {schedule} — dernière "
+        "attendue : {last_due} — prochaine : {next_due} — dernière activité : "
+        "{activity}",
+        "watch.list.task": "tâche Windows ({count} déclencheur(s)), grâce {grace}",
+        "watch.list.cron": "cron {cron}, grâce {grace}",
+        "watch.list.heartbeat": "heartbeat seul",
+        "watch.state.ok": "ok",
+        "watch.state.silent": "silencieux",
+        "watch.state.failed": "en échec",
+        "watch.state.overdue": "trop long",
+        "ping.title": "Heartbeat de {batch}",
+        "ping.url": "URL de ping : {url}",
+        "ping.howto": "Collez le début et la fin ci-dessous dans le script .ps1 : "
+        "il signale son début, son appel d'API dans un try/catch, puis son code "
+        "de sortie avec ses dernières lignes. Sans début, /ping seul suffit ; "
+        "/fail ou un code non nul déclenche une alerte.",
+        "ping.snippet.start": "batchops : début (à coller en tête du script)",
+        "ping.snippet.limit": "10 ko au plus : la fin de la sortie suffit.",
+        "ping.snippet.unreachable": "batchops injoignable",
+        "ping.snippet.start_end": "fin du début",
+        "ping.snippet.call": "L'appel d'API du batch, par exemple :",
+        "ping.snippet.response": "Réponse",
+        "ping.snippet.error": "Erreur",
+        "ping.snippet.end": "batchops : fin (à coller à la fin du script)",
+        "ping.unknown": "Aucun batch ne s'appelle « {name} ».",
+        "ping.ambiguous": "Plusieurs batchs s'appellent « {name} » : précisez "
+        "SERVEUR/NOM ({choices}).",
+        "ping.usage": "Précisez le batch : /batch ping NOM",
+        "probe.usage": "Précisez la sonde : /batch probe NOM",
+        "probe.unknown": "Aucune sonde ne s'appelle « {name} ». Sondes : {names}",
+        "probe.none": "aucune (batchops probes add)",
+        "probe.ok.title": "Sonde {name} : OK",
+        "probe.failed.title": "Sonde {name} : échec",
+        "probe.down.title": "API en panne : {name}",
+        "probe.down.text": "{failures} vérifications de suite ont échoué. "
+        "Dernière erreur : {error}.",
+        "probe.up.title": "API rétablie : {name}",
+        "probe.up.text": "L'API répond de nouveau (en panne depuis le {since}).",
+        "probe.url": "URL",
+        "probe.owner": "Pour",
+        "probe.status": "Statut HTTP",
+        "probe.latency": "Latence",
+        "probe.error": "Erreur",
+        "probe.checked": "Vérifiée le",
+        "probe.history": "Latence sur 24 h ({count} vérifications, {failed} en "
+        "échec) : min {min} — médiane {median} — max {max}\n{sparkline}",
+        "probe.history.empty": "Pas d'autre vérification sur 24 h.",
+    },
+    "en": {
+        "watch.silent.title": "No activity: {batch}",
+        "watch.silent.text": "The expected run left no trace within the grace "
+        "time: no signal from the script, no run of the scheduled task, no new "
+        "log line. Check the task on the server.",
+        "watch.failed.title": "Failure reported: {batch}",
+        "watch.failed.no_output": "The script sent no output.",
+        "watch.overdue.title": "Run taking too long: {batch}",
+        "watch.overdue.text": "The script reported its start but not its end.",
+        "watch.recovered.silent": "Activity back: {batch}",
+        "watch.recovered.failed": "Run succeeded: {batch}",
+        "watch.recovered.overdue": "Run finished: {batch}",
+        "watch.recovered.text": "The problem reported on {since} is over.",
+        "watch.due": "Expected run",
+        "watch.grace": "Grace time",
+        "watch.last_activity": "Last activity",
+        "watch.finished": "Ended",
+        "watch.exit_code": "Exit code",
+        "watch.started": "Started",
+        "watch.limit": "Run limit",
+        "watch.list.title": "Expected runs",
+        "watch.list.filtered": "Expected runs: {name}",
+        "watch.list.empty": "No batch has expected runs or heartbeats. Give one "
+        'with batchops watch set NAME --cron "30 2 * * *", or read the Windows '
+        "tasks with /batch status.",
+        "watch.list.line": "{icon} {batch} — {client} — {schedule} — last due: "
+        "{last_due} — next: {next_due} — last activity: {activity}",
+        "watch.list.task": "Windows task ({count} trigger(s)), grace {grace}",
+        "watch.list.cron": "cron {cron}, grace {grace}",
+        "watch.list.heartbeat": "heartbeat only",
+        "watch.state.ok": "ok",
+        "watch.state.silent": "silent",
+        "watch.state.failed": "failed",
+        "watch.state.overdue": "too long",
+        "ping.title": "Heartbeat of {batch}",
+        "ping.url": "Ping URL: {url}",
+        "ping.howto": "Paste the start and the end below into the .ps1 script: "
+        "it reports its start, runs its API call in a try/catch, then reports "
+        "its exit code with its last lines. Without a start, /ping alone is "
+        "enough; /fail or a non-zero code raises an alert.",
+        "ping.snippet.start": "batchops: start (paste at the top of the script)",
+        "ping.snippet.limit": "10 kB at most: the end of the output is enough.",
+        "ping.snippet.unreachable": "batchops unreachable",
+        "ping.snippet.start_end": "end of the start",
+        "ping.snippet.call": "The batch's API call, for example:",
+        "ping.snippet.response": "Response",
+        "ping.snippet.error": "Error",
+        "ping.snippet.end": "batchops: end (paste at the end of the script)",
+        "ping.unknown": "No batch is called “{name}”.",
+        "ping.ambiguous": "Several batches are called “{name}”: write "
+        "SERVER/NAME ({choices}).",
+        "ping.usage": "Name the batch: /batch ping NAME",
+        "probe.usage": "Name the probe: /batch probe NAME",
+        "probe.unknown": "No probe is called “{name}”. Probes: {names}",
+        "probe.none": "none (batchops probes add)",
+        "probe.ok.title": "Probe {name}: OK",
+        "probe.failed.title": "Probe {name}: failed",
+        "probe.down.title": "API down: {name}",
+        "probe.down.text": "{failures} checks in a row failed. Last error: {error}.",
+        "probe.up.title": "API back: {name}",
+        "probe.up.text": "The API answers again (down since {since}).",
+        "probe.url": "URL",
+        "probe.owner": "For",
+        "probe.status": "HTTP status",
+        "probe.latency": "Latency",
+        "probe.error": "Error",
+        "probe.checked": "Checked on",
+        "probe.history": "Latency over 24 h ({count} checks, {failed} failed): "
+        "min {min} — median {median} — max {max}\n{sparkline}",
+        "probe.history.empty": "No other check in the last 24 h.",
+    },
+}
