@@ -13,10 +13,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
 from jobs.log_scan import run_scan_cycle
+from jobs.task_sync import run_task_sync
 
 log = logging.getLogger(__name__)
 
 SCAN_EVERY = timedelta(minutes=1)
+TASK_SYNC_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,14 @@ def job_specs(runtime: Runtime) -> list[JobSpec]:
             "scan every log source and post alert cards",
             IntervalTrigger(seconds=int(SCAN_EVERY.total_seconds()), timezone=zone),
             run_scan_cycle,
+        ),
+        JobSpec(
+            "task_sync",
+            "compare the servers' scheduled tasks with the inventory",
+            IntervalTrigger(
+                seconds=int(TASK_SYNC_EVERY.total_seconds()), timezone=zone
+            ),
+            run_task_sync,
         ),
     ]
 
