@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from tests.test_zoom_roundtrip import zoom_runtime  # noqa: F401  (shared fixture)
 
 Batchops = Callable[..., str]
 

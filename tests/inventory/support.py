@@ -7,7 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.messenger import render_text
+from bot.runtime import Runtime
 from bot.store import OutboxMessage, Server, Store
+from bot.web import create_app
+from tests.conftest import signed_headers
+from tests.fakes.zoom_api import FakeZoom
+from tests.test_zoom_roundtrip import command_event
 
 
 def declare_servers(store: Store, *names: str, kind: str = "local") -> None:
@@ -34,3 +39,13 @@ def sent_cards(store: Store) -> list[tuple[str, dict[str, Any]]]:
 def cards_to(store: Store, to_jid: str) -> list[str]:
     """The cards sent to ``to_jid``, as the terminal shows them."""
     return [render_text(content) for jid, content in sent_cards(store) if jid == to_jid]
+
+
+def post_command(runtime: Runtime, zoom_api: FakeZoom, cmd: str, event_ts: int) -> None:
+    """Send `cmd` as Zoom would, signed, and wait for the bot to answer."""
+    body = command_event(zoom_api, cmd, event_ts)
+    now = int(runtime.clock.now().timestamp())
+    client = create_app(runtime).test_client()
+    response = client.post("/zoom/events", data=body, headers=signed_headers(body, now))
+    assert response.status_code == 200
+    runtime.worker.drain()
