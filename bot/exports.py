@@ -1,14 +1,15 @@
 """Signed links to download the inventory as CSV or Excel.
 
-A link carries the filters it was made for in a token signed with
-``BATCHOPS_SECRET_KEY`` (PyJWT, HS256) that expires after a day. The token's
-audience is the inventory export alone, so that a token signed for another
-purpose with the same key is refused here. A refused link answers a bare 403,
-an unknown format a bare 404: nothing tells a guesser why.
+A link carries the filters it was made for in a token signed with a key
+derived from ``BATCHOPS_SECRET_KEY`` (PyJWT, HS256) that expires after a day.
+Key and audience belong to the inventory export alone, so that a token signed
+for another purpose with the same secret is refused here. A refused link
+answers a bare 403, an unknown format a bare 404: nothing tells a guesser why.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +42,13 @@ def export_token(settings: Settings, filters: InventoryFilters, now: datetime) -
         "exp": int((now + LINK_LIFETIME).timestamp()),
         "filters": filters.claims(),
     }
-    return jwt.encode(claims, settings.secret_key, algorithm="HS256")
+    return jwt.encode(claims, _signing_key(settings), algorithm="HS256")
+
+
+def _signing_key(settings: Settings) -> bytes:
+    """A key of its own for export links, of the length HS256 wants, whatever
+    the length of the configured secret."""
+    return hashlib.sha256(f"{AUDIENCE}\0{settings.secret_key}".encode()).digest()
 
 
 def export_links(
@@ -61,7 +68,7 @@ def read_export_token(
         # Expiry is checked against batchops' clock, not the library's.
         claims = jwt.decode(
             token,
-            settings.secret_key,
+            _signing_key(settings),
             algorithms=["HS256"],
             audience=AUDIENCE,
             options={"verify_exp": False, "require": ["exp", "aud"]},

@@ -69,7 +69,9 @@ class InventoryFilters:
         ``disabled``, ``Production``, or a server's or a client's name."""
         chosen: dict[str, str] = {}
         names: list[str] = []
-        for word in words:
+        remaining = list(words)
+        while remaining:
+            word = remaining.pop(0)
             key, equals, value = word.partition("=")
             if equals:
                 field_name = FILTER_KEYS.get(fold(key))
@@ -77,7 +79,11 @@ class InventoryFilters:
                     raise BadFilter(word)
                 chosen[field_name] = _filter_value(field_name, value.strip(), word)
                 continue
-            known = _known_word(word)
+            # "tâche récurrente" and "recette client" come typed as two words.
+            pair = _known_word(f"{word} {remaining[0]}") if remaining else None
+            if pair is not None:
+                remaining.pop(0)
+            known = pair or _known_word(word)
             if known is None:
                 names.append(word)
             else:
