@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from bot.inventory import log_source_for, split_log_path
 from bot.inventory_file import (
@@ -74,9 +75,28 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class ImportContext:
+    """Who imports, and what the store holds, read once for the whole file."""
+
     who: str
     now: datetime
     lang: str
+    batches: dict[tuple[int, str], Batch]
+    """By server id and lower-cased name."""
+    clients: dict[str, Client]
+    """By lower-cased name."""
+
+    @classmethod
+    def load(cls, session: Session, who: str, now: datetime, lang: str) -> Self:
+        batches = session.scalars(
+            select(Batch).options(selectinload(Batch.log_sources))
+        )
+        return cls(
+            who,
+            now,
+            lang,
+            {(b.server_id, b.name.lower()): b for b in batches},
+            {c.name.lower(): c for c in session.scalars(select(Client))},
+        )
 
 
 def import_inventory(
@@ -105,7 +125,7 @@ def import_inventory(
     if report.problems and not skip_bad_rows:
         return report
 
-    context = ImportContext(who, now, lang)
+    context = ImportContext.load(session, who, now, lang)
     for row in good:
         _write_row(session, servers[row.get("server").lower()], row, report, context)
     report.imported = len(good)
@@ -233,19 +253,12 @@ def _write_row(
     context: ImportContext,
 ) -> None:
     name = row.get("batch")
-    batch = session.scalar(
-        select(Batch).where(
-            Batch.server_id == server.id, func.lower(Batch.name) == name.lower()
-        )
-    )
+    batch = context.batches.get((server.id, name.lower()))
     is_new = batch is None
     if batch is None:
         batch = Batch(name=name, server=server, log_sources=[])
-        session.add(batch)
-    # A new batch must reach record_status_change unflushed: it enters the
-    # inventory there, in the row's state.
-    with session.no_autoflush:
-        _fill(session, batch, server, row)
+        context.batches[(server.id, name.lower())] = batch
+    _fill(session, batch, server, row, context.clients)
 
     state = state_of(row.get("state")) if row.get("state") else None
     if is_new or state is not None:
@@ -264,9 +277,15 @@ def _write_row(
     _add_log_sources(session, batch, row.get("log_path"))
 
 
-def _fill(session: Session, batch: Batch, server: Server, row: FileRow) -> None:
+def _fill(
+    session: Session,
+    batch: Batch,
+    server: Server,
+    row: FileRow,
+    clients: dict[str, Client],
+) -> None:
     if row.get("client"):
-        batch.client = _client(session, row)
+        batch.client = _client(session, row, clients)
     if row.get("category"):
         batch.category = category_of(row.get("category")) or batch.category
     if row.get("environment"):
@@ -282,14 +301,13 @@ def _fill(session: Session, batch: Batch, server: Server, row: FileRow) -> None:
         batch.task_path = None if is_default else task
 
 
-def _client(session: Session, row: FileRow) -> Client:
+def _client(session: Session, row: FileRow, clients: dict[str, Client]) -> Client:
     name = row.get("client")
-    client = session.scalar(
-        select(Client).where(func.lower(Client.name) == name.lower())
-    )
+    client = clients.get(name.lower())
     if client is None:
         client = Client(name=name)
         session.add(client)
+        clients[name.lower()] = client
     if row.get("project_manager"):
         client.project_manager_name = row.get("project_manager")
     if row.get("project_manager_jid"):

@@ -77,7 +77,6 @@ def record_status_change(
     if inspect(batch).transient or inspect(batch).pending:
         batch.state = to_state
         session.add(batch)
-        session.flush()
         return _append(session, batch, None, to_state, (who, why, source, now))
 
     for _ in range(MAX_STATE_RACES):
@@ -111,8 +110,10 @@ def _append(
     context: tuple[str, str, str, datetime],
 ) -> StatusChange:
     who, why, source, now = context
+    # Linked by relationship rather than by id: the rows of a whole import go
+    # to the database in one flush.
     change = StatusChange(
-        batch_id=batch.id,
+        batch=batch,
         from_state=from_state,
         to_state=to_state,
         changed_by=who,
@@ -121,15 +122,12 @@ def _append(
         source=source,
     )
     session.add(change)
-    session.flush()
 
-    session.add(StatusNotice(status_change_id=change.id, audience=CHANNEL))
+    session.add(StatusNotice(change=change, audience=CHANNEL))
     manager = batch.client.project_manager_jid if batch.client else None
     if manager:
         session.add(
-            StatusNotice(
-                status_change_id=change.id, audience=PROJECT_MANAGER, to_jid=manager
-            )
+            StatusNotice(change=change, audience=PROJECT_MANAGER, to_jid=manager)
         )
     log.info(
         "batch %s: %s -> %s (%s, by %s)", batch.name, from_state, to_state, source, who
