@@ -67,7 +67,9 @@ def record_status_change(
     ``to_state``, its change coming from no state. Otherwise the move is a
     conditional UPDATE on the state as the database has it now, so a change
     made meanwhile by another path is neither lost nor recorded twice.
-    Returns None when the batch already is in ``to_state``.
+    Returns None when the batch already is in ``to_state``; otherwise the
+    change, which gets its id when the caller's session flushes. Call
+    :func:`notify_status_changes` once the transaction is committed.
     """
     if to_state not in STATES:
         raise ValueError(f"unknown state {to_state!r}")
