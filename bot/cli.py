@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from bot import router
+from bot.cli_inventory import clients, inventory, users
 from bot.cli_logs import logs
 from bot.cli_watch import probes, watch
 from bot.config import ConfigError, Settings
@@ -74,10 +76,12 @@ def demo(once: bool, host: str, port: int) -> None:
     """Seed demo servers with real logs, scan them, print the alert cards,
     then serve until stopped."""
     from bot.demo import seed_demo
+    from bot.status_changes import notify_status_changes
     from jobs.log_scan import run_scan_cycle
 
     runtime = load_runtime(echo_cards=True)
     report = seed_demo(runtime)
+    notify_status_changes(runtime)
     out(
         f"Demo inventory: {report.imported} batches on 2 servers under "
         f"{runtime.settings.var_dir / 'demo'}"
@@ -129,9 +133,9 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
 @click.option(
     "--as",
     "user",
-    default="operator",
-    show_default=True,
-    help="The Zoom user the command runs as.",
+    default=getpass.getuser,
+    show_default="your login name",
+    help="The Zoom user id the command runs as, with that user's role.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the Zoom card content.")
 def chat(text: str, user: str, as_json: bool) -> None:
@@ -147,6 +151,11 @@ def chat(text: str, user: str, as_json: bool) -> None:
         out(render_text(content))
 
 
+main.add_command(inventory)
+main.add_command(users)
+main.add_command(clients)
+
+
 @main.group()
 def db() -> None:
     """The database schema."""
@@ -157,33 +166,6 @@ def db_upgrade() -> None:
     """Apply schema migrations."""
     runtime = load_runtime()
     out(f"Schema up to date on {runtime.store.engine.url.render_as_string()}")
-
-
-@main.group()
-def inventory() -> None:
-    """The batch inventory."""
-
-
-@inventory.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def inventory_import(file: Path) -> None:
-    """Import the team's inventory file (CSV)."""
-    from bot.inventory import InventoryError, import_inventory
-
-    runtime = load_runtime()
-    try:
-        with runtime.store.session() as session:
-            report = import_inventory(session, file)
-    except InventoryError as error:
-        raise click.ClickException(str(error)) from None
-    if report.problems:
-        for problem in report.problems:
-            out(problem)
-        raise click.ClickException(
-            f"{len(report.problems)} problem(s): nothing imported; fix the rows "
-            "above and import again"
-        )
-    out(f"{report.imported} batches imported from {file.name}")
 
 
 @main.group()

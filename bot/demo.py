@@ -1,7 +1,9 @@
 """The demo: two local-folder servers holding real batch logs, seeded afresh.
 
-Only the demo's own servers (``DEMO-…``), their batches and what hangs off
-them are reset; anything else in the database is left as it is.
+Only the demo's own servers (``DEMO-…``) and the logs read from them are
+reset; their batches stay, with their history of status changes, and the
+demo inventory is imported again over them. Anything else in the database is
+left as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from bot.inventory import ImportReport, import_inventory
+from bot.inventory_import import ImportReport, import_inventory
 from bot.runtime import Runtime
 from bot.store import Batch, ErrorEvent, ErrorGroup, LogSource, Server
 
@@ -56,14 +58,23 @@ def seed_demo(runtime: Runtime) -> ImportReport:
         for name in DEMO_SERVERS:
             folder = root / name
             _copy_logs(folder, DEMO_FILES[name], runtime.clock.now() - WRITTEN_AGO)
-            session.add(Server(name=name, kind="local", root=str(folder)))
+            server = session.scalar(select(Server).where(Server.name == name))
+            if server is None:
+                server = Server(name=name, kind="local")
+                session.add(server)
+            server.root = str(folder)
 
     with runtime.store.session() as session:
-        report = import_inventory(session, demo_data() / "inventory.csv")
-    if report.problems:
-        raise RuntimeError(
-            "the demo inventory does not import: " + "; ".join(report.problems)
+        report = import_inventory(
+            session,
+            demo_data() / "inventory.csv",
+            who="demo",
+            now=runtime.clock.now(),
+            lang=runtime.settings.lang,
         )
+    if report.problems:
+        problems = "; ".join(p.text("en") for p in report.problems)
+        raise RuntimeError(f"the demo inventory does not import: {problems}")
     return report
 
 
@@ -85,5 +96,3 @@ def _forget_demo(runtime: Runtime) -> None:
         session.execute(delete(ErrorEvent).where(ErrorEvent.batch_id.in_(batches)))
         session.execute(delete(ErrorGroup).where(ErrorGroup.batch_id.in_(batches)))
         session.execute(delete(LogSource).where(LogSource.batch_id.in_(batches)))
-        session.execute(delete(Batch).where(Batch.id.in_(batches)))
-        session.execute(delete(Server).where(Server.name.in_(DEMO_SERVERS)))

@@ -1,236 +1,223 @@
-"""The inventory spreadsheet, as the team keeps it, into the store.
+"""The batch inventory as rows: filtered, listed, exported.
 
-A CSV file with French or English headers, ``;`` or ``,`` separated, in
-UTF-8 or Windows-1252. Each row names a batch, its server, its client and the
-path of its log (a file, or a folder and a name pattern such as
-``D:\\Logs\\Export\\*.log``). A file with a bad row imports nothing: every bad
-row is reported with its line number and the reason.
+The same rows feed the ``/inventory`` card, ``batchops inventory export`` and
+the signed download links, so all three always agree.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+import shlex
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from bot.store import CATEGORIES, ENVIRONMENTS, STATES, Batch, Client, LogSource, Server
+from bot.inventory_file import (
+    InventoryRow,
+    category_of,
+    environment_of,
+    fold,
+    state_of,
+)
+from bot.store import Batch, Client, LogSource, Server
+from bot.tasks import task_full_name
 
-HEADERS = {
-    "server": ("serveur", "server", "serveur d'ordonnancement"),
-    "batch": ("nom du batch", "batch", "batch name", "name"),
-    "category": ("catégorie", "categorie", "category"),
-    "client": ("client",),
-    "environment": ("environnement", "environment"),
-    "log_path": ("répertoire de logs", "chemin de logs", "log path", "log folder"),
-    "execution_folder": ("répertoire d'exécution", "execution folder"),
-    "state": ("état", "etat", "state"),
-    "created_on": ("date de création", "creation date", "created on"),
-    "deployed_by": ("admin", "deployed by"),
-    "schedule": ("date d'exécution", "schedule"),
-    "project_manager": ("chef de projet", "project manager"),
-    "project_manager_jid": ("chef de projet (zoom)", "project manager jid"),
-    "channel_jid": ("canal (zoom)", "channel jid"),
-}
-REQUIRED = ("server", "batch", "client", "log_path")
-CATEGORY_WORDS = {
-    "envoi": "send",
-    "tâche récurrente": "recurring",
-    "tache recurrente": "recurring",
-    "récurrente": "recurring",
-    **{name: name for name in CATEGORIES},
-}
-STATE_WORDS = {
-    "prêt": "ready",
-    "pret": "ready",
-    "inactif": "inactive",
-    "désactivé": "disabled",
-    "desactive": "disabled",
-    **{name: name for name in STATES},
-}
 GLOB = re.compile(r"[*?\[]")
+FILTER_KEYS = {
+    "server": "server",
+    "serveur": "server",
+    "client": "client",
+    "category": "category",
+    "categorie": "category",
+    "state": "state",
+    "etat": "state",
+    "environment": "environment",
+    "environnement": "environment",
+    "env": "environment",
+}
+_WORD_READERS = {
+    "category": category_of,
+    "state": state_of,
+    "environment": environment_of,
+}
 
 
-class InventoryError(Exception):
-    """The file cannot be read at all (not a CSV, no known headers)."""
+class BadFilter(Exception):
+    """A filter word the inventory does not understand; ``word`` is it."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
 
 
-@dataclass
-class Row:
-    line: int
-    values: dict[str, str]
+@dataclass(frozen=True)
+class InventoryFilters:
+    """What ``/inventory`` was asked for; ``name`` is a server or a client."""
 
+    server: str | None = None
+    client: str | None = None
+    category: str | None = None
+    state: str | None = None
+    environment: str | None = None
+    name: str | None = None
 
-@dataclass
-class ImportReport:
-    imported: int = 0
-    problems: list[str] = field(default_factory=list)
+    @classmethod
+    def parse(cls, words: Sequence[str]) -> InventoryFilters:
+        """``server=SRV state=désactivé``, or bare words: ``export``,
+        ``disabled``, ``Production``, or a server's or a client's name."""
+        chosen: dict[str, str] = {}
+        names: list[str] = []
+        remaining = list(words)
+        while remaining:
+            word = remaining.pop(0)
+            key, equals, value = word.partition("=")
+            if equals:
+                field_name = FILTER_KEYS.get(fold(key))
+                if field_name is None or not value.strip():
+                    raise BadFilter(word)
+                chosen[field_name] = _filter_value(field_name, value.strip(), word)
+                continue
+            # "tâche récurrente" and "recette client" come typed as two words.
+            pair = _known_word(f"{word} {remaining[0]}") if remaining else None
+            if pair is not None:
+                remaining.pop(0)
+            known = pair or _known_word(word)
+            if known is None:
+                names.append(word)
+            else:
+                chosen[known[0]] = known[1]
+        if names:
+            chosen["name"] = " ".join(names)
+        return cls(**chosen)
 
-
-def read_rows(path: Path) -> list[Row]:
-    text = _decode(path.read_bytes())
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,")
-    except csv.Error:
-        raise InventoryError(
-            f"{path.name}: not a ';' or ',' separated file with a header line"
-        ) from None
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        raise InventoryError(f"{path.name}: the file is empty")
-
-    columns = _columns(header)
-    missing = [name for name in REQUIRED if name not in columns.values()]
-    if missing:
-        raise InventoryError(
-            f"{path.name}: missing column(s) {', '.join(missing)}; expected headers "
-            "such as Serveur, Nom du batch, Client, Répertoire de logs"
+    def words(self) -> str:
+        """The filters as they can be typed again."""
+        return shlex.join(
+            f"{name}={value}" for name, value in asdict(self).items() if value
         )
-    return [
-        Row(
-            reader.line_num,
-            {columns[i]: cell.strip() for i, cell in enumerate(cells) if i in columns},
-        )
-        for cells in reader
-        if any(cell.strip() for cell in cells)
-    ]
+
+    def claims(self) -> dict[str, str]:
+        return {name: value for name, value in asdict(self).items() if value}
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, object]) -> InventoryFilters:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: str(v) for k, v in claims.items() if k in names and v})
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+def _filter_value(field_name: str, value: str, word: str) -> str:
+    reader = _WORD_READERS.get(field_name)
+    if reader is None:
+        return value
+    known = reader(value)
+    if known is None:
+        raise BadFilter(word)
+    return known
 
 
-def _columns(header: list[str]) -> dict[int, str]:
-    known = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
-    return {
-        index: known[cell.strip().lower()]
-        for index, cell in enumerate(header)
-        if cell.strip().lower() in known
-    }
-
-
-def import_inventory(session: Session, path: Path) -> ImportReport:
-    """Import every row, or none when a row is bad."""
-    report = ImportReport()
-    rows = read_rows(path)
-    for row in rows:
-        report.problems.extend(f"line {row.line}: {p}" for p in _check(session, row))
-    if report.problems:
-        return report
-
-    for row in rows:
-        _upsert(session, row.values)
-    report.imported = len(rows)
-    return report
-
-
-def _check(session: Session, row: Row) -> list[str]:
-    values = row.values
-    problems = [f"{name} is empty" for name in REQUIRED if not values.get(name)]
-    server = values.get("server")
-    if server and session.scalar(select(Server).where(Server.name == server)) is None:
-        problems.append(
-            f"unknown server {server!r}: declare it first with batchops servers add"
-        )
-    if values.get("category") and _category(values["category"]) is None:
-        problems.append(
-            f"category {values['category']!r} is not one of {', '.join(CATEGORIES)}"
-        )
-    if values.get("state") and _state(values["state"]) is None:
-        problems.append(f"state {values['state']!r} is not one of {', '.join(STATES)}")
-    if values.get("environment") and values["environment"] not in ENVIRONMENTS:
-        problems.append(
-            f"environment {values['environment']!r} is not one of "
-            f"{', '.join(ENVIRONMENTS)}"
-        )
-    if values.get("created_on") and _date(values["created_on"]) is None:
-        problems.append(f"date {values['created_on']!r} is not dd/mm/yyyy")
-    return problems
-
-
-def _category(word: str) -> str | None:
-    return CATEGORY_WORDS.get(word.strip().lower())
-
-
-def _state(word: str) -> str | None:
-    return STATE_WORDS.get(word.strip().lower())
-
-
-def _date(word: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(word.strip(), pattern).date()
-        except ValueError:
-            continue
+def _known_word(word: str) -> tuple[str, str] | None:
+    for field_name, reader in _WORD_READERS.items():
+        known = reader(word)
+        if known is not None:
+            return field_name, known
     return None
 
 
-def _upsert(session: Session, values: dict[str, str]) -> None:
-    server = session.scalars(
-        select(Server).where(Server.name == values["server"])
-    ).one()
-    client = _client(session, values)
-    batch = session.scalar(
-        select(Batch).where(Batch.server_id == server.id, Batch.name == values["batch"])
+def inventory_rows(session: Session, filters: InventoryFilters) -> list[InventoryRow]:
+    """The batches the filters keep, by server then name, as the file's rows."""
+    query = (
+        select(Batch)
+        .join(Batch.server)
+        .outerjoin(Batch.client)
+        .options(
+            contains_eager(Batch.server),
+            contains_eager(Batch.client),
+            selectinload(Batch.log_sources),
+        )
+        .where(*_conditions(filters))
+        .order_by(Server.name, Batch.name)
     )
-    if batch is None:
-        batch = Batch(server=server, name=values["batch"])
-        session.add(batch)
-
-    batch.client = client
-    batch.category = (
-        _category(values.get("category") or "") or batch.category or "recurring"
-    )
-    batch.state = _state(values.get("state") or "") or batch.state or "ready"
-    batch.environment = values.get("environment") or batch.environment or "Production"
-    batch.execution_folder = values.get("execution_folder") or batch.execution_folder
-    batch.schedule = values.get("schedule") or batch.schedule
-    batch.deployed_by = values.get("deployed_by") or batch.deployed_by
-    batch.created_on = _date(values.get("created_on") or "") or batch.created_on
-    session.flush()
-    _log_source(session, batch, values["log_path"])
+    return [inventory_row(batch) for batch in session.scalars(query).unique()]
 
 
-def _client(session: Session, values: dict[str, str]) -> Client:
-    client = session.scalar(select(Client).where(Client.name == values["client"]))
-    if client is None:
-        client = Client(name=values["client"])
-        session.add(client)
-    client.project_manager_name = (
-        values.get("project_manager") or client.project_manager_name
+def _conditions(filters: InventoryFilters) -> list[ColumnElement[bool]]:
+    conditions = []
+    for column, wanted in (
+        (Server.name, filters.server),
+        (Client.name, filters.client),
+    ):
+        if wanted:
+            conditions.append(func.lower(column) == wanted.lower())
+    for column, value in (
+        (Batch.category, filters.category),
+        (Batch.state, filters.state),
+        (Batch.environment, filters.environment),
+    ):
+        if value:
+            conditions.append(column == value)
+    if filters.name:
+        like = filters.name.lower()
+        conditions.append(
+            or_(func.lower(Server.name) == like, func.lower(Client.name) == like)
+        )
+    return conditions
+
+
+def inventory_row(batch: Batch) -> InventoryRow:
+    server, client = batch.server, batch.client
+    sources = sorted(batch.log_sources, key=lambda source: source.id)
+    has_task = bool(batch.task_path) or server.kind == "winrm"
+    return InventoryRow(
+        server=server.name,
+        batch=batch.name,
+        category=batch.category,
+        client=client.name if client else None,
+        environment=batch.environment,
+        created_on=batch.created_on,
+        deployed_by=batch.deployed_by,
+        schedule=batch.schedule,
+        execution_folder=batch.execution_folder,
+        log_paths=tuple(join_log_path(s.path, s.pattern) for s in sources),
+        state=batch.state,
+        task=task_full_name(batch, server) if has_task else None,
+        project_manager=client.project_manager_name if client else None,
+        project_manager_jid=client.project_manager_jid if client else None,
+        channel_jid=client.channel_jid if client else None,
     )
-    client.project_manager_jid = (
-        values.get("project_manager_jid") or client.project_manager_jid
-    )
-    client.channel_jid = values.get("channel_jid") or client.channel_jid
-    return client
 
 
 def split_log_path(log_path: str) -> tuple[str, str | None]:
-    """A file path, or a folder and the glob its last part is."""
+    """A file, or a folder and a name pattern.
+
+    ``D:\\Logs\\Export\\*.log`` is a folder and its pattern; a path ending
+    with a separator, or whose last part has no extension, is a folder whose
+    every file is a log (pattern ``*``); anything else is one file.
+    """
     normal = log_path.replace("\\", "/")
-    folder, _, name = normal.rpartition("/")
-    if not GLOB.search(name):
+    _, _, name = normal.rpartition("/")
+    if not name:
+        return log_path.rstrip("\\/"), "*"
+    if not GLOB.search(name) and "." in name:
         return log_path, None
+    if not GLOB.search(name):
+        return log_path, "*"
     cut = len(log_path) - len(name) - 1
     return (log_path[:cut] if cut > 0 else "."), name
 
 
-def _log_source(session: Session, batch: Batch, log_path: str) -> None:
-    path, pattern = split_log_path(log_path)
-    existing = session.scalar(
-        select(LogSource).where(LogSource.batch_id == batch.id, LogSource.path == path)
-    )
-    if existing is None:
-        session.add(LogSource(batch=batch, path=path, pattern=pattern))
-    else:
-        existing.pattern = pattern
+def join_log_path(path: str, pattern: str | None) -> str:
+    """The inverse of :func:`split_log_path`, in the path's own separators."""
+    if pattern is None:
+        return path
+    if path == ".":
+        return pattern
+    separator = "/" if "/" in path and "\\" not in path else "\\"
+    return path.rstrip("\\/") + separator + pattern
+
+
+def log_source_for(batch: Batch, log_path: str) -> LogSource | None:
+    """The batch's source at that path, if it has one."""
+    path, _ = split_log_path(log_path)
+    return next((s for s in batch.log_sources if s.path == path), None)

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 CATEGORIES = ("send", "import", "export", "purge", "recurring")
 STATES = ("ready", "inactive", "disabled")
 ENVIRONMENTS = ("RecetteInterne", "RecetteClient", "Production")
+ROLES = ("viewer", "operator", "admin")
+"""From the least to the most trusted: each may do what the one before may."""
+STATUS_SOURCES = ("chat", "detected", "import", "deploy")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -339,6 +342,71 @@ def table(model: type[Base]) -> Table:
     found = model.__table__
     assert isinstance(found, Table)
     return found
+
+
+class User(Base):
+    """A Zoom user's role in batchops; someone without a row is a viewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zoom_user: Mapped[str] = mapped_column(String(255), unique=True)
+    """The Zoom user id (``userId`` of events) or the user's JID."""
+    name: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by: Mapped[str] = mapped_column(String(255))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StatusChange(Base):
+    """One change of a batch's state; rows are appended, never edited.
+
+    ``from_state`` is None when the batch entered the inventory. The database
+    refuses an UPDATE of this table (migration 0004).
+    """
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index("ix_status_changes_batch_time", "batch_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    changed_by: Mapped[str] = mapped_column(String(255))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+
+    batch: Mapped[Batch] = relationship()
+
+
+class StatusNotice(Base):
+    """A status change still to tell, or told, to one audience.
+
+    ``audience`` is ``pm`` (a direct message to ``to_jid``) or ``channel``
+    (the team's channel). A sender claims pending notices with a conditional
+    UPDATE of ``claim``; a claim older than the lease may be taken over.
+    """
+
+    __tablename__ = "status_notices"
+    __table_args__ = (Index("ix_status_notices_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_change_id: Mapped[int] = mapped_column(
+        ForeignKey("status_changes.id"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(10))
+    to_jid: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    """``pending``, ``sent``, or ``failed`` when Zoom refused it for good."""
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    change: Mapped[StatusChange] = relationship()
 
 
 class Store:

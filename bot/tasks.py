@@ -34,14 +34,27 @@ class TaskRefresh:
     error: str | None = None
 
 
+def task_full_name(batch: Batch, server: Server) -> str:
+    """The task's full name, folder included: ``\\Batchs\\ExportCompta``."""
+    if batch.task_path:
+        return "\\" + batch.task_path.lstrip("\\")
+    return default_task_name(server, batch.name)
+
+
+def default_task_name(server: Server, name: str) -> str:
+    """The task a batch named ``name`` maps to when it names none itself."""
+    folder = server.task_folder or DEFAULT_TASK_FOLDER
+    return "\\" + (folder.strip("\\") + "\\" + name).lstrip("\\")
+
+
 def task_key(batch: Batch, server: Server) -> str:
     """The task's full name, folder included, lower-cased for matching."""
-    if batch.task_path:
-        path = batch.task_path
-    else:
-        folder = server.task_folder or DEFAULT_TASK_FOLDER
-        path = folder.rstrip("\\") + "\\" + batch.name
-    return ("\\" + path.lstrip("\\")).lower()
+    return full_name_key(task_full_name(batch, server))
+
+
+def full_name_key(full_name: str) -> str:
+    """A task's full name as matched: rooted, without case."""
+    return ("\\" + full_name.lstrip("\\")).lower()
 
 
 def refresh_server_tasks(runtime: Runtime, server_id: int) -> TaskRefresh:
@@ -74,7 +87,7 @@ def _read_tasks(runtime: Runtime, server: Server) -> list[ScheduledTask]:
 
 def _store_tasks(runtime: Runtime, server_id: int, tasks: list[ScheduledTask]) -> None:
     now = runtime.clock.now()
-    by_key = {("\\" + task.full_name.lstrip("\\")).lower(): task for task in tasks}
+    by_key = {full_name_key(task.full_name): task for task in tasks}
     with runtime.store.session() as session:
         server = session.get_one(Server, server_id)
         for batch in session.scalars(select(Batch).where(Batch.server_id == server_id)):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import webhook
 from bot.events import handle_action, handle_command
+from bot.exports import register_export_routes
 from bot.runtime import Runtime
 from bot.store import WebhookDelivery
 from bot.web_heartbeats import heartbeats
@@ -39,6 +40,7 @@ def create_app(runtime: Runtime) -> Flask:
     def healthz() -> Any:
         return jsonify(status="ok")
 
+    register_export_routes(app, runtime)
     return app
 
 

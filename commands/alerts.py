@@ -1,4 +1,8 @@
-"""The buttons of alert cards: acknowledge, silence for 24 h."""
+"""The buttons of alert cards: acknowledge, silence for 24 h.
+
+Anyone may acknowledge (say "I am on it"); silencing hides an error from the
+whole team for a day, so it takes an operator.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,20 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot import alerts, cards
+from bot.roles import require_role
 from bot.router import Content, Context, Refusal, action
 from bot.texts import text
 
 
 @action("ack")
 def acknowledge_alert(ctx: Context, argument: str, original: Content) -> Content:
+    require_role(ctx, "viewer")
     return _handle(ctx, argument, original, alerts.acknowledge, "alert.acked")
 
 
 @action("silence")
 def silence_alert(ctx: Context, argument: str, original: Content) -> Content:
+    require_role(ctx, "operator")
     return _handle(ctx, argument, original, alerts.silence, "alert.silenced")
 
 

@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.runtime import Runtime
 from jobs.log_scan import run_scan_cycle
 from jobs.probes import run_probe_cycle
+from jobs.task_sync import run_task_sync
 from jobs.watch import run_watch_cycle
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 SCAN_EVERY = timedelta(minutes=1)
 WATCH_EVERY = timedelta(minutes=1)
 PROBE_EVERY = timedelta(seconds=30)
+TASK_SYNC_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ def job_specs(runtime: Runtime) -> list[JobSpec]:
             "check the API probes that are due and post down and back cards",
             IntervalTrigger(seconds=int(PROBE_EVERY.total_seconds()), timezone=zone),
             run_probe_cycle,
+        ),
+        JobSpec(
+            "task_sync",
+            "compare the servers' scheduled tasks with the inventory",
+            IntervalTrigger(
+                seconds=int(TASK_SYNC_EVERY.total_seconds()), timezone=zone
+            ),
+            run_task_sync,
         ),
     ]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from bot.texts import core, watch
+from bot.texts import core, inventory, watch
 
-AREAS: tuple[ModuleType, ...] = (core, watch)
+AREAS: tuple[ModuleType, ...] = (core, inventory, watch)
 
 TEXTS: dict[str, dict[str, str]] = {"fr": {}, "en": {}}
 for _area in AREAS:
