@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.logengine.fingerprint import fingerprint
+from bot.logengine.folds import FoldMark, FoldResolver
 from bot.logengine.levels import (
     ERROR,
     NEEDLES,
@@ -70,22 +71,37 @@ class Cursor:
     """The lines that continue the entry at the resume point were handled."""
     mid_line: bool = False
     """The resume point is inside a line that was handled (cut or taken)."""
+    fold_wall: datetime | None = None
+    """Wall time of the last header before the resume point, when it is in
+    the hour repeated by the autumn clock change; ``fold`` is its pass."""
+    fold: int = 0
+
+    def copy(self) -> Cursor:
+        return Cursor(**self.__dict__)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "preamble": self.preamble,
             "skip_rest": self.skip_rest,
             "mid_line": self.mid_line,
+            "fold_wall": self.fold_wall.isoformat() if self.fold_wall else None,
+            "fold": self.fold,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Cursor:
         data = data or {}
+        wall = data.get("fold_wall")
         return cls(
             preamble=bool(data.get("preamble", True)),
             skip_rest=bool(data.get("skip_rest", False)),
             mid_line=bool(data.get("mid_line", False)),
+            fold_wall=datetime.fromisoformat(wall) if wall else None,
+            fold=int(data.get("fold", 0)),
         )
+
+    def carried_fold(self) -> FoldMark | None:
+        return FoldMark(-1, self.fold_wall, self.fold) if self.fold_wall else None
 
 
 @dataclass
@@ -96,6 +112,7 @@ class Found:
     level: str
     lines: list[str]
     header: Header | None
+    fold: int = 0
 
     @property
     def summary(self) -> str:
@@ -119,12 +136,14 @@ class WindowScanner:
         cursor: Cursor,
         *,
         final: bool,
+        clock: Clockwork,
         custom: re.Pattern[str] | None = None,
     ) -> None:
         self.window = window
         self.final = final
         self.custom = custom
-        self.cursor = Cursor(cursor.preamble, cursor.skip_rest, cursor.mid_line)
+        self.cursor = cursor.copy()
+        self.folds = FoldResolver(clock, self._previous_header, cursor.carried_fold())
         self.found: list[Found] = []
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
@@ -238,7 +257,8 @@ class WindowScanner:
             covered = stop
             if header is None or header.level not in REPORTED:
                 continue
-            entry = Found(start, header.level, self._lines(start, stop), header)
+            fold = self.folds.fold(start, header, floor)
+            entry = Found(start, header.level, self._lines(start, stop), header, fold)
             if stop == end and self._may_grow(entry):
                 resume = start
                 break
@@ -247,7 +267,25 @@ class WindowScanner:
         if resume == end:
             # Whatever entry the window ends in has been dealt with.
             self.cursor.skip_rest = True
+        self._carry_fold(resume, floor)
         return resume
+
+    def _carry_fold(self, resume: int, floor: int) -> None:
+        pos, header = self._previous_header(resume, floor)
+        if header is None:
+            return
+        mark = self.folds.mark(pos, header, floor)
+        self.cursor.fold_wall = mark.wall if mark else None
+        self.cursor.fold = mark.fold if mark else 0
+
+    def _previous_header(self, pos: int, floor: int) -> tuple[int, Header | None]:
+        """The last line before ``pos``, down to ``floor``, with a header."""
+        while pos > floor:
+            pos = self.window.line_start(pos - 1)
+            header = self._header_at(pos)
+            if header is not None:
+                return pos, header
+        return floor, None
 
     def _candidates(self, start: int, end: int) -> list[int]:
         w = self.window
@@ -348,14 +386,14 @@ def message_of(lines: list[str]) -> str:
     return text
 
 
-def timestamp_of(found: Found, clock: Clockwork, fold: int = 0) -> datetime:
+def timestamp_of(found: Found, clock: Clockwork) -> datetime:
     stamp = found.header.stamp if found.header else None
     if stamp is None:
         return clock.now
     wall = clock.local(stamp)
     if wall is None:
         return clock.now
-    return clock.to_utc(stamp, wall, fold)
+    return clock.to_utc(stamp, wall, found.fold)
 
 
 def fingerprint_of(found: Found) -> str:

@@ -43,6 +43,7 @@ def read_new_bytes(
     read: FileBytes,
     setting: str,
     custom: re.Pattern[str] | None,
+    clock: Clockwork,
 ) -> list[RawEntry]:
     """Scan ``read`` from the checkpoint on; moves the checkpoint forward."""
     data, start = _from_checkpoint(checkpoint, read)
@@ -58,7 +59,9 @@ def read_new_bytes(
 
     window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
     first = _after_bom(window, checkpoint) if start == 0 else 0
-    scanner = WindowScanner(window, checkpoint.cursor, final=final, custom=custom)
+    scanner = WindowScanner(
+        window, checkpoint.cursor, final=final, clock=clock, custom=custom
+    )
     scan = scanner.scan(first)
 
     checkpoint.offset = window.offset(scan.resume)

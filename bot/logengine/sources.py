@@ -97,7 +97,9 @@ def apply(
         found += _read_tracked(context, source, result)
 
     for result in untracked:
-        if not result.error:
+        if result.error:
+            errors.append(f"{result.path}: {result.error}")
+        else:
             found += _read_untracked(context, source, result, searched)
 
     _forget_idle(context, source)
@@ -141,7 +143,9 @@ def _read(
 ) -> list[tuple[str, dict[str, object]]]:
     final = _is_final(context, checkpoint, result)
     read = reading.FileBytes(result.data, result.start, final)
-    raw = reading.read_new_bytes(checkpoint, read, context.setting, context.custom)
+    raw = reading.read_new_bytes(
+        checkpoint, read, context.setting, context.custom, context.clock
+    )
 
     if result.size != checkpoint.size or checkpoint.changed_at is None:
         checkpoint.changed_at = context.now
