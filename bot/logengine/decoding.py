@@ -21,7 +21,8 @@ ASCII = "ascii"
 """Provisional: only ASCII seen so far, reads the same as any of the three."""
 
 SNIFF_BYTES = 64
-"""Bytes needed at the start of a file before it is called UTF-16 or not."""
+"""Bytes of the start of a file looked at to call it UTF-16 or not; ASCII
+text in UTF-16 shows a zero byte in every pair, so two are enough."""
 
 BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF8, UTF8),
@@ -83,7 +84,7 @@ def decide_start(head: bytes, setting: str, final: bool) -> Encoding | None:
         return Encoding(setting)
 
     sample = _after_zero_padding(head)[:SNIFF_BYTES]
-    if len(sample) < SNIFF_BYTES and not final:
+    if len(sample) < 2 and not final:
         return None
 
     wide = _utf16_order(sample)

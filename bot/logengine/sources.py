@@ -163,6 +163,8 @@ def _is_final(
     if result.start + len(result.data) < result.size:
         return False
     idle = timedelta(seconds=context.spec.idle_flush_s)
+    if not idle:
+        return True
     unchanged = checkpoint.changed_at is not None and result.size == checkpoint.size
     if unchanged and context.now - checkpoint.changed_at >= idle:  # type: ignore[operator]
         return True
