@@ -26,6 +26,7 @@ from bot.logengine.fingerprint import fingerprint
 from bot.logengine.folds import FoldMark, FoldResolver
 from bot.logengine.levels import (
     ERROR,
+    LINE_START_NEEDLE,
     NEEDLES,
     REPORTED,
     Header,
@@ -41,6 +42,11 @@ ENTRY_CUT_MARK = "[entry cut]"
 
 _NEEDLES_BYTES = tuple(re.compile(n.encode()) for n in NEEDLES)
 _NEEDLES_TEXT = tuple(re.compile(n) for n in NEEDLES)
+# Found from the line end before it: a newline is a fixed first character.
+_LINE_START_BYTES = re.compile(b"\n" + LINE_START_NEEDLE.encode())
+_LINE_START_TEXT = re.compile("\n" + LINE_START_NEEDLE)
+_FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
+_FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -147,6 +153,7 @@ class WindowScanner:
         self.found: list[Found] = []
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
+        self._last_start: tuple[int, Header | None] = (-1, None)
 
     def scan(self, start: int) -> WindowScan:
         w = self.window
@@ -253,10 +260,11 @@ class WindowScanner:
             if candidate < covered:
                 continue
             start, header = self._entry_start(self.window.line_start(candidate), floor)
+            if header is None or header.level not in REPORTED:
+                covered = self.window.line_end(candidate)
+                continue
             stop = self._next_header(self.window.line_end(start), end)
             covered = stop
-            if header is None or header.level not in REPORTED:
-                continue
             fold = self.folds.fold(start, header, floor)
             entry = Found(start, header.level, self._lines(start, stop), header, fold)
             if stop == end and self._may_grow(entry):
@@ -291,10 +299,13 @@ class WindowScanner:
         w = self.window
         if self.custom is not None:
             return self._line_starts(start, end)
-        needles = _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES
-        found: list[int] = []
-        for needle in needles:
-            found.extend(m.start() for m in needle.finditer(w.buf, start, end))  # type: ignore[arg-type]
+        buf: Any = w.buf
+        first_line = _FIRST_LINE_TEXT if w.wide else _FIRST_LINE_BYTES
+        line_start = _LINE_START_TEXT if w.wide else _LINE_START_BYTES
+        found = [start] if first_line.match(buf, start) else []
+        found += [m.start() + 1 for m in line_start.finditer(buf, start, end)]
+        for needle in _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES:
+            found += [m.start() for m in needle.finditer(buf, start, end)]
         found.sort()
         return found
 
@@ -309,8 +320,11 @@ class WindowScanner:
         """The header line of the entry that holds the line at ``pos``."""
         w = self.window
         while True:
+            if pos == self._last_start[0]:
+                return self._last_start
             header = self._header_at(pos)
             if header is not None:
+                self._last_start = (pos, header)
                 return pos, header
             if pos <= floor:
                 return floor, None
@@ -341,14 +355,7 @@ class WindowScanner:
         return header
 
     def _lines(self, start: int, stop: int) -> list[str]:
-        w = self.window
-        lines = []
-        pos = start
-        while pos < stop and len(lines) <= MAX_ENTRY_LINES:
-            end = w.line_end(pos)
-            lines.append(w.text(pos, end))
-            pos = end
-        return lines
+        return self.window.lines(start, stop, MAX_ENTRY_LINES + 1)
 
     # -- emitting -----------------------------------------------------------
 

@@ -69,14 +69,14 @@ _EVENT_LEVELS = {
 NEEDLES = (
     r"R(?:R|IT)",
     r"F(?:ATAL|TL|atal)",
-    r"r(?:r(?:or|eur)|it(?:ical|ique|:))",
-    r"f(?:atal|ail:)",
-    r"Un(?:handled|behandelte)",
-    r"xception non g",
+    r"r(?:r(?:or|eur)(?!s)|it(?:ical|ique|:))",
 )
-"""Every way of writing an error level, keyword or crash banner contains one
-of these. Each starts with one fixed character, which the regex engine finds
-fast; a line is looked at only when one of them occurs in it."""
+"""Every way of writing an error level or keyword contains one of these, but
+for the lower-case words that only count at the start of a line. Each starts
+with one fixed character, which the regex engine finds fast; a line is looked
+at only when one of them occurs in it."""
+LINE_START_NEEDLE = r"\[?(?:fatal|fail:|Un(?:handled|behandelte)|Exception non g)"
+"""What starts a line in lower case (``fatal``, ``fail:``) or a crash banner."""
 
 _WORD = r"[A-Za-zÉé]+"
 _LEADING_LEVEL = re.compile(r"\[?(" + _WORD + r")\]?(?=[\s:|\],]|$)")
@@ -87,7 +87,7 @@ _EXCHANGE_DEPTH = re.compile(r"\[\d+\] ")
 """ExchangeSetup-style lines: a level is written only for errors and warnings."""
 
 _KEYWORD = re.compile(
-    r"(?<![\w.$-])(error|Error|ERROR|erreur|Erreur|ERREUR|fatal|Fatal|FATAL)"
+    r"(?<![\w.$-])(error|Error|ERROR|erreur|Erreur|ERREUR|Fatal|FATAL)"
     r"(?![\w-])"
 )
 _TALLY = re.compile(

@@ -64,9 +64,6 @@ class Window:
         char = self.buf[pos : pos + 1]
         return char in (" ", "\t") if self.wide else char in (b" ", b"\t")
 
-    def is_blank(self, start: int, end: int) -> bool:
-        return not self.buf[start:end].strip()
-
     def text(self, start: int, end: int) -> str:
         """The line from ``start`` to ``end``, decoded, its line end removed."""
         cut = end - start > LINE_CAP
@@ -78,13 +75,15 @@ class Window:
         line = line.rstrip("\r\n")
         return line + CUT_MARK if cut else line
 
-    def raw(self, start: int, end: int) -> bytes:
-        """The bytes of a stretch of the window, as read."""
-        if self.wide:
-            return self.buf[start:end].encode(  # type: ignore[union-attr]
-                self.encoding.codec, "surrogatepass"
-            )
-        return self.buf[start:end]  # type: ignore[return-value]
+    def lines(self, start: int, end: int, most: int) -> list[str]:
+        """The lines from ``start`` to ``end`` (at most ``most``), decoded."""
+        lines = []
+        pos = start
+        while pos < end and len(lines) < most:
+            stop = self.line_end(pos)
+            lines.append(self.text(pos, min(stop, end)))
+            pos = stop
+        return lines
 
     def offset(self, pos: int) -> int:
         """Byte offset in the file of window position ``pos``."""

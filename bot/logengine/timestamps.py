@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -205,6 +205,7 @@ class Clockwork:
         self.zone = ZoneInfo(zone)
         self.now = now.astimezone(UTC)
         self.local_now = self.now.astimezone(self.zone)
+        self._offsets: dict[tuple[int, int, int, int, int], timedelta] = {}
 
     def local(self, stamp: Stamp) -> datetime | None:
         """The naive wall-clock time a stamp stands for, its gaps filled in."""
@@ -237,14 +238,24 @@ class Clockwork:
 
     def is_ambiguous(self, wall: datetime) -> bool:
         """True in the hour that the autumn clock change repeats."""
-        first = wall.replace(tzinfo=self.zone, fold=0).utcoffset()
-        return first != wall.replace(tzinfo=self.zone, fold=1).utcoffset()
+        return self._offset(wall, 0) != self._offset(wall, 1)
 
     def to_utc(self, stamp: Stamp, wall: datetime, fold: int = 0) -> datetime:
         if stamp.offset_minutes is not None:
-            zone = timezone(timedelta(minutes=stamp.offset_minutes))
-            return wall.replace(tzinfo=zone).astimezone(UTC)
-        return wall.replace(tzinfo=self.zone, fold=fold).astimezone(UTC)
+            offset = timedelta(minutes=stamp.offset_minutes)
+        else:
+            offset = self._offset(wall, fold)
+        return (wall - offset).replace(tzinfo=UTC)
+
+    def _offset(self, wall: datetime, fold: int) -> timedelta:
+        # Zones change offset on the hour or half hour: one lookup per half hour.
+        key = (wall.year, wall.month, wall.day, wall.hour * 2 + wall.minute // 30, fold)
+        offset = self._offsets.get(key)
+        if offset is None:
+            probe = wall.replace(tzinfo=self.zone, fold=fold)
+            offset = probe.utcoffset() or timedelta()
+            self._offsets[key] = offset
+        return offset
 
 
 def _year_before(moment: datetime) -> datetime:
