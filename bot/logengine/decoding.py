@@ -79,6 +79,9 @@ def decide_start(head: bytes, setting: str, final: bool) -> Encoding | None:
     for mark, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark) and setting in (AUTO, codec, _family(codec)):
             return Encoding(codec, len(mark))
+        if mark.startswith(head) and not final:
+            # The start of a byte order mark, cut by the end of the read.
+            return None
 
     if setting not in (AUTO, UTF16):
         return Encoding(setting)

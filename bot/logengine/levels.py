@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
-from bot.logengine.timestamps import Stamp, parse_leading
+from bot.logengine.timestamps import Leading, Stamp, find_leading
 
 ERROR = "ERROR"
 FATAL = "FATAL"
@@ -104,17 +103,49 @@ _JSON_MESSAGE = ("MessageTemplate", "@mt", "@m", "message", "Message", "msg")
 _JSON_EXCEPTION = ("Exception", "@x", "exception")
 
 
-@dataclass(frozen=True, slots=True)
 class Header:
-    """What the first line of an entry says about it."""
+    """What the first line of an entry says about it.
 
-    level: str | None
-    """ERROR, FATAL, WARN, INFO, DEBUG, TRACE, or None when not written."""
-    stamp: Stamp | None
-    summary: str
-    """The message part of the line: what its fingerprint is taken from."""
-    detail: str = ""
-    """More text that identifies the failure (a JSON line's exception)."""
+    ``level`` is ERROR, FATAL, WARN, INFO, DEBUG, TRACE, or None when not
+    written. The rest is worked out when asked for: most headers are looked at
+    only for their level.
+    """
+
+    __slots__ = ("level", "_when", "_message", "_trim", "_json", "_stamp")
+
+    def __init__(
+        self,
+        level: str | None,
+        when: Leading | None,
+        message: str,
+        *,
+        trim: bool = False,
+        json_line: str | None = None,
+    ) -> None:
+        self.level = level
+        self._when = when
+        self._message = message
+        self._trim = trim
+        self._json = json_line
+        self._stamp: Stamp | None = None
+
+    @property
+    def stamp(self) -> Stamp | None:
+        if self._stamp is None and self._when is not None:
+            self._stamp = self._when.stamp()
+        return self._stamp
+
+    @property
+    def summary(self) -> str:
+        """The message part of the line: what its fingerprint is taken from."""
+        if self._json is not None:
+            return _json_message(self._json)[0]
+        return _drop_fields(self._message) if self._trim else self._message
+
+    @property
+    def detail(self) -> str:
+        """More text that identifies the failure (a JSON line's exception)."""
+        return _json_message(self._json)[1] if self._json is not None else ""
 
 
 def level_of(word: str) -> str | None:
@@ -161,9 +192,7 @@ def _custom_header(line: str, custom: re.Pattern[str]) -> Header | None:
         return None
     word = match.group("level")
     level = level_of(word) or word.upper()
-    parsed = parse_leading(line)
-    stamp = parsed[0] if parsed else None
-    return Header(level, stamp, line[match.end() :])
+    return Header(level, find_leading(line), line[match.end() :])
 
 
 def _leading_level_header(line: str) -> Header | None:
@@ -181,26 +210,24 @@ def _leading_level_header(line: str) -> Header | None:
         return None
 
     rest = line[match.end() :].lstrip(" :|]\t")
-    parsed = parse_leading(rest)
-    if parsed is None:
+    when = find_leading(rest)
+    if when is None:
         return Header(level, None, rest)
-    stamp, after = parsed
-    return Header(level, stamp, _drop_fields(rest[after:]))
+    return Header(level, when, rest[when.rest :], trim=True)
 
 
 def _stamped_header(line: str) -> Header | None:
-    parsed = parse_leading(line)
-    if parsed is None:
+    when = find_leading(line)
+    if when is None:
         return None
-    stamp, after = parsed
-    rest = line[after:]
+    rest = line[when.rest :]
 
     level, message_start = _level_in_fields(rest)
     if level is not None:
-        return Header(level, stamp, _drop_fields(rest[message_start:]))
+        return Header(level, when, rest[message_start:], trim=True)
     if not _EXCHANGE_DEPTH.match(rest) and says_error(rest):
-        return Header(ERROR, stamp, rest)
-    return Header(None, stamp, rest)
+        return Header(ERROR, when, rest)
+    return Header(None, when, rest)
 
 
 def _level_in_fields(rest: str) -> tuple[str | None, int]:
@@ -236,12 +263,8 @@ def _json_header(line: str) -> Header | None:
 
     # Serilog's compact format leaves the level out for Information.
     level = level_of(level_match.group(1)) if level_match else "INFO"
-    stamp = None
-    if time_match:
-        parsed = parse_leading(time_match.group(1))
-        stamp = parsed[0] if parsed else None
-    summary, detail = _json_message(line)
-    return Header(level, stamp, summary, detail)
+    when = find_leading(time_match.group(1)) if time_match else None
+    return Header(level, when, "", json_line=line)
 
 
 def _json_message(line: str) -> tuple[str, str]:

@@ -45,6 +45,8 @@ class Window:
             self.nl = b"\n"
             self._codec = UTF8 if encoding.codec == ASCII else encoding.codec
         self.end = len(self.buf)
+        self.first = _after_bom(encoding) if base == 0 else 0
+        """Where the text starts: after the byte order mark at a file's start."""
         self._counted = (0, base)
 
     def line_end(self, pos: int) -> int:
@@ -53,7 +55,8 @@ class Window:
         return found + 1 if found >= 0 else self.end
 
     def line_start(self, pos: int) -> int:
-        return self.buf.rfind(self.nl, 0, pos) + 1  # type: ignore[arg-type]
+        start = self.buf.rfind(self.nl, 0, pos) + 1  # type: ignore[arg-type]
+        return max(start, self.first)
 
     def last_line_end(self, start: int) -> int:
         """End of the last complete line at or after ``start``, or ``start``."""
@@ -102,3 +105,10 @@ class Window:
         )
         self._counted = (pos, counted_offset + len(chunk))
         return self._counted[1]
+
+
+def _after_bom(encoding: Encoding) -> int:
+    """Window position after a byte order mark (decoded, it is one character)."""
+    if not encoding.bom:
+        return 0
+    return 1 if encoding.is_wide else encoding.bom

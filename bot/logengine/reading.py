@@ -58,11 +58,10 @@ def read_new_bytes(
         data, final = _settle_ascii(checkpoint, data, final)
 
     window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
-    first = _after_bom(window, checkpoint) if start == 0 else 0
     scanner = WindowScanner(
         window, checkpoint.cursor, final=final, clock=clock, custom=custom
     )
-    scan = scanner.scan(first)
+    scan = scanner.scan(window.first)
 
     checkpoint.offset = window.offset(scan.resume)
     checkpoint.cursor = scan.cursor
@@ -86,12 +85,6 @@ def _from_checkpoint(checkpoint: FileCheckpoint, read: FileBytes) -> tuple[bytes
     if skip > 0:
         return read.data[skip:], checkpoint.offset
     return read.data, read.start
-
-
-def _after_bom(window: Window, checkpoint: FileCheckpoint) -> int:
-    if not checkpoint.bom:
-        return 0
-    return 1 if window.wide else checkpoint.bom
 
 
 def _settle_ascii(
