@@ -26,7 +26,7 @@ holds a digit, with the punctuation that joins its parts."""
 _SPACES = re.compile(r"\s+")
 _EXCEPTION_TYPE = re.compile(
     r"(?<![\w.])((?:[A-Za-z_][\w`+]*\.)+[A-Za-z_]\w*(?:Exception|Error)"
-    r"|[A-Za-z_]\w*Exception)(?=[:\s,(]|$)"
+    r"|[A-Za-z_]\w*Exception)(?=[:\s,]|$)"
 )
 
 
