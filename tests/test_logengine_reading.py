@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import timedelta
@@ -270,3 +271,41 @@ def test_it_dates_an_entry_without_a_date_when_it_is_read(logs: LogFolder) -> No
 
     (entry,) = logs.scan(APP).entries
     assert entry.timestamp == NOW
+
+
+def test_it_follows_a_rotation_inside_a_folder_source(logs: LogFolder) -> None:
+    runs = SourceSpec(path="logs", pattern="app*.log", timezone="UTC")
+    logs.write("logs/app.log", line(1, "ERROR", "before") + line(2, "INFO", "ok"))
+    assert len(logs.scan(runs).entries) == 1
+    logs.append("logs/app.log", line(3, "ERROR", "unread") + line(4, "INFO", "-"))
+
+    os.rename(logs.root / "logs/app.log", logs.root / "logs/app.1.log")
+    logs.write("logs/app.log", line(5, "ERROR", "after") + line(6, "INFO", "ok"))
+
+    found = [e for _ in range(2) for e in logs.scan(runs).entries]
+    assert sorted((e.path, e.first_line) for e in found) == [
+        ("logs/app.1.log", line(3, "ERROR", "unread").strip()),
+        ("logs/app.log", line(5, "ERROR", "after").strip()),
+    ]
+
+
+def test_it_forgets_folder_files_idle_for_a_week_and_does_not_read_them_again(
+    logs: LogFolder,
+) -> None:
+    daily = SourceSpec(path="logs", pattern="*.log", timezone="UTC")
+    logs.write("logs/monday.log", line(1, "ERROR", "monday"))
+    logs.clock.advance(timedelta(minutes=5))
+    assert len(logs.scan(daily).entries) == 1
+
+    logs.clock.advance(timedelta(days=8))
+    logs.scan(daily)
+    assert logs.state is not None
+    assert list(logs.state["files"]) == []
+    assert logs.scan(daily).entries == []
+
+
+def test_it_keeps_its_state_as_plain_json(logs: LogFolder) -> None:
+    logs.write("app.log", line(1, "ERROR", "held back"))
+    outcome = logs.scan(APP)
+
+    assert json.loads(json.dumps(outcome.state)) == outcome.state
