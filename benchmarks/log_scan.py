@@ -19,7 +19,6 @@ import resource
 import subprocess
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,7 +114,7 @@ class BatchLog:
         fields = {
             "c": rnd.choice(CLIENTS),
             "n": rnd.randrange(100_000),
-            "g": uuid.UUID(int=rnd.getrandbits(128)),
+            "g": _guid(rnd.getrandbits(128)),
         }
         roll = rnd.random()
         if roll < ERROR_SHARE:
@@ -133,6 +132,11 @@ class BatchLog:
             for _ in range(rnd.randrange(4, 15)):
                 lines.append(rnd.choice(FRAMES).format(n=rnd.randrange(500)))
         return "\r\n".join(lines) + "\r\n"
+
+
+def _guid(bits: int) -> str:
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def scan(path: Path, state: dict | None) -> tuple[float, int, dict]:

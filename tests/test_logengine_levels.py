@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.logengine.levels import (
     _WORDS,
@@ -12,6 +14,7 @@ from bot.logengine.levels import (
     NEEDLES,
     REPORTED,
     read_header,
+    read_stamped_header,
     says_error,
 )
 
@@ -131,3 +134,58 @@ def test_every_way_of_writing_an_error_level_contains_a_needle() -> None:
         if not any(n.search(word) for n in needles) and not line_start.match(word)
     ]
     assert missed == []
+
+
+STAMPS = st.sampled_from(
+    [
+        "2024-10-09 14:01:59.5669",
+        "2024-10-09T14:01:59Z",
+        "2020-09-13 00:01:08.399 +04:30",
+        "2018-01-24 18:32:31,838 -0800",
+        "2024-13-09 14:01:59",
+        "2016-09-28 04:30:53,",
+    ]
+)
+FIELDS = st.sampled_from(
+    [
+        "ERROR",
+        "[ERR]",
+        "Error",
+        "error",
+        "INFO",
+        "Info|",
+        "[Thread Pool]",
+        "[1    ]",
+        "ERROR-REFERENCE",
+        "FATAL:",
+        "Fatal",
+        "x",
+        "-",
+        "|",
+        "Erreur",
+        "0 errors",
+        "ErrorRecord:",
+        "[WARN]",
+        "pid=12",
+    ]
+)
+
+
+@given(
+    stamp=STAMPS,
+    separator=st.sampled_from([" ", "|", ", ", " - ", "\t"]),
+    fields=st.lists(FIELDS, min_size=1, max_size=4),
+)
+def test_it_reads_the_usual_line_in_one_step_as_field_by_field(
+    stamp: str, separator: str, fields: list[str]
+) -> None:
+    line = stamp + separator + " ".join(fields)
+
+    quick, slow = read_header(line), read_stamped_header(line)
+    assert (quick is None) == (slow is None)
+    if quick is not None and slow is not None:
+        assert (quick.level, quick.stamp, quick.summary) == (
+            slow.level,
+            slow.stamp,
+            slow.summary,
+        )

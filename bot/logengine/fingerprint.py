@@ -8,11 +8,15 @@ The header of the line (timestamp, thread, level) is left out before.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
 SUMMARY_CHARS = 300
 """Masked characters that take part: long dumps differ only in their tails."""
+TYPE_CHARS = 2000
+"""How far into an entry its exception type is looked for."""
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
 
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 _PATH = re.compile(
@@ -32,6 +36,13 @@ _EXCEPTION_TYPE = re.compile(
 
 def mask(text: str) -> str:
     """``text`` with its variable parts replaced by their kind."""
+    # What is masked depends on where digits are, never on which they are: a
+    # failure that repeats with other numbers is masked once.
+    return _mask_shape(text.translate(_ZERO_DIGITS))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mask_shape(text: str) -> str:
     if "://" in text:
         text = _URL.sub("<url>", text)
     if "\\" in text or "/" in text:
@@ -43,8 +54,11 @@ def mask(text: str) -> str:
 
 
 def exception_type(text: str) -> str:
-    """The first .NET (or Python) exception type named in ``text``, or ""."""
-    match = _EXCEPTION_TYPE.search(text)
+    """The first .NET (or Python) exception type named in ``text``, or "".
+
+    Only the start of ``text`` is looked at: the type opens a trace.
+    """
+    match = _EXCEPTION_TYPE.search(text, 0, TYPE_CHARS)
     return match.group(1) if match else ""
 
 

@@ -20,7 +20,13 @@ from __future__ import annotations
 import json
 import re
 
-from bot.logengine.timestamps import Leading, Stamp, find_leading
+from bot.logengine.timestamps import (
+    ISO_STAMP,
+    SEPARATORS,
+    Leading,
+    Stamp,
+    find_leading,
+)
 
 ERROR = "ERROR"
 FATAL = "FATAL"
@@ -92,7 +98,11 @@ _KEYWORD = re.compile(
 _TALLY = re.compile(
     r"(?:\b\d+|\bno|\bNo|\bzero|\baucune?|\bAucune?|\bsans|\bwithout)[\s(]*$"
 )
-_HEADER_FIELD = re.compile(r"\[[^\]]*\]|[^\s,|;]+")
+_FIELD = r"\[[^\]]*\]|[^\s,|;]+"
+_HEADER_FIELD = re.compile(_FIELD)
+_FIELD_MARKS = "[]()\"':"
+_ISO_THEN_FIELD = re.compile(ISO_STAMP + SEPARATORS + "(?P<field>" + _FIELD + ")")
+"""The usual line: an ISO timestamp, then the level as its first field."""
 _HEADER_FIELDS = 10
 _PROSE = re.compile(r"(?![A-Fa-f]+$)[A-Za-z][a-z]{2,}")
 _JSON_LEVEL = re.compile(r'"(?:Level|level|@l|LogLevel|severity)"\s*:\s*"(\w+)"')
@@ -217,6 +227,18 @@ def _leading_level_header(line: str) -> Header | None:
 
 
 def _stamped_header(line: str) -> Header | None:
+    usual = _ISO_THEN_FIELD.match(line)
+    if usual is not None:
+        # The reading of read_stamped_header, in one step, for the usual line.
+        level = level_of(usual["field"].strip(_FIELD_MARKS))
+        if level is not None:
+            when = Leading("iso", usual, usual.start("field"))
+            return Header(level, when, line[usual.end() :], trim=True)
+    return read_stamped_header(line)
+
+
+def read_stamped_header(line: str) -> Header | None:
+    """The header of a line that starts with a timestamp, field by field."""
     when = find_leading(line)
     if when is None:
         return None
@@ -235,7 +257,7 @@ def _level_in_fields(rest: str) -> tuple[str | None, int]:
     for count, match in enumerate(_HEADER_FIELD.finditer(rest)):
         if count >= _HEADER_FIELDS:
             break
-        token = match.group().strip("[]()\"':")
+        token = match.group().strip(_FIELD_MARKS)
         level = level_of(token)
         if level is not None:
             return level, match.end()

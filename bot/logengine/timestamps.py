@@ -74,13 +74,13 @@ _ZONE = r"(?:\s?(?P<z>Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)(?![\d:]))?"
 _MONTH = r"(?P<mo>0[1-9]|1[0-2])"
 _DAY = r"(?P<d>0[1-9]|[12]\d|3[01])"
 
+ISO_STAMP = r"(?P<y>\d{4})-" + _MONTH + "-" + _DAY + r"(?:[T ]|, ?)" + _TIME + _ZONE
+"""ISO 8601 and its relatives: the layout most lines start with."""
+SEPARATORS = r"(?:[ \t,;|:]|-(?= |$))*"
+"""What may stand between a timestamp and the rest of the line."""
+
 _NUMERIC_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "iso",
-        re.compile(
-            r"(?P<y>\d{4})-" + _MONTH + "-" + _DAY + r"(?:[T ]|, ?)" + _TIME + _ZONE
-        ),
-    ),
+    ("iso", re.compile(ISO_STAMP)),
     (
         "slashed",
         re.compile(
@@ -108,7 +108,7 @@ _NAMED_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
 
 _OPENERS = '[("'
 _CLOSERS = {"[": "]", "(": ")", '"': '"'}
-_SEPARATORS = re.compile(r"(?:[ \t,;|:]|-(?= |$))*")
+_SEPARATORS = re.compile(SEPARATORS)
 
 
 @dataclass(frozen=True, slots=True)
