@@ -60,6 +60,7 @@ from bot.logengine.levels import (
         ("2024-10-09 14:01:59 [1] The following 1 error(s) occurred", None),
         ("[03/07/2021 19:33:28.0648] [1] 0.  ErrorRecord: x. Error: y", None),
         ("2024-10-09 14:01:59 Export terminé, aucune erreur", None),
+        ("2024-10-09 14:01:59 no error today", None),
     ],
 )
 def test_it_reads_the_level_where_each_format_writes_it(
@@ -105,6 +106,8 @@ def test_it_uses_the_source_pattern_for_an_unknown_format() -> None:
         ("Export failed: error while writing", True),
         ("Error: System is set to manage the pagefile", True),
         ("0 errors, 2 warnings", False),
+        ("tcpconn4.tencent.com:80 error : proxy closed", True),
+        ("2 error(s) occurred", False),
         ("The following 1 error(s) occurred", False),
         ("no error found", False),
         ("aucune erreur détectée", False),

@@ -29,9 +29,11 @@ from bot.logengine.levels import (
     LINE_START_NEEDLE,
     NEEDLES,
     REPORTED,
+    USUAL_LINE,
     Header,
     read_header,
     says_error,
+    usual_level,
 )
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
@@ -47,6 +49,9 @@ _LINE_START_BYTES = re.compile(b"\n" + LINE_START_NEEDLE.encode())
 _LINE_START_TEXT = re.compile("\n" + LINE_START_NEEDLE)
 _FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
 _FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
+
+_USUAL_BYTES = re.compile(USUAL_LINE.encode())
+_USUAL_TEXT = re.compile(USUAL_LINE)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -65,6 +70,11 @@ _EXCEPTION_START = re.compile(
 _TERMINATING = re.compile(r"\bTerminatingError\(")
 _BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
 _BANNER_HEADER = Header(None, None, "")
+_PASSED_OVER = {
+    level: Header(level, None, "") for level in ("WARN", "INFO", "DEBUG", "TRACE")
+}
+"""Stand-ins for headers of entries that are not reported: only their level
+is asked for."""
 
 
 @dataclass
@@ -322,6 +332,9 @@ class WindowScanner:
         while True:
             if pos == self._last_start[0]:
                 return self._last_start
+            level = self._usual_level(pos)
+            if level in _PASSED_OVER:
+                return pos, _PASSED_OVER[level]
             header = self._header_at(pos)
             if header is not None:
                 self._last_start = (pos, header)
@@ -334,10 +347,24 @@ class WindowScanner:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
         while pos < end:
-            if self._header_at(pos) is not None:
+            if self._usual_level(pos) or self._header_at(pos) is not None:
                 return pos
             pos = w.line_end(pos)
         return end
+
+    def _usual_level(self, pos: int) -> str | None:
+        """The level of a usual line at ``pos``, read from the raw window.
+
+        None when the line is not a usual one: its header is read in full.
+        """
+        if self.custom is not None:
+            return None
+        w = self.window
+        if w.wide:
+            usual = _USUAL_TEXT.match(w.buf, pos)  # type: ignore[arg-type]
+            return usual_level(usual["field"]) if usual else None
+        found = _USUAL_BYTES.match(w.buf, pos)  # type: ignore[arg-type]
+        return usual_level(found["field"].decode("latin-1")) if found else None
 
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:

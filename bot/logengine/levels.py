@@ -71,10 +71,19 @@ _EVENT_LEVELS = {
 }
 """Microsoft.Extensions.Logging console levels: lower case, then a colon."""
 
+_NOT_TALLIED = "".join(
+    rf"(?<!\b{tally} {word})"
+    for tally in ("aucune", "Aucune", "sans", "no", "No")
+    for word in ("error", "erreur")
+)
+_NOT_TALLIED += "".join(rf"(?<!\s[0-9] {word})" for word in ("error", "erreur"))
+"""Counts that say there was no error (see :func:`says_error`) are not
+looked at: a level word is never written after them."""
+
 NEEDLES = (
     r"R(?:R|IT)",
     r"F(?:ATAL|TL|atal)",
-    r"r(?:r(?:or|eur)(?!s)|it(?:ical|ique|:))",
+    r"r(?:r(?:or|eur)(?!s)" + _NOT_TALLIED + r"|it(?:ical|ique|:))",
 )
 """Every way of writing an error level or keyword contains one of these, but
 for the lower-case words that only count at the start of a line. Each starts
@@ -96,13 +105,14 @@ _KEYWORD = re.compile(
     r"(?![\w-])"
 )
 _TALLY = re.compile(
-    r"(?:\b\d+|\bno|\bNo|\bzero|\baucune?|\bAucune?|\bsans|\bwithout)[\s(]*$"
+    r"(?:(?:^|\s)\d+|\bno|\bNo|\bzero|\baucune?|\bAucune?|\bsans|\bwithout)[\s(]*$"
 )
 _FIELD = r"\[[^\]]*\]|[^\s,|;]+"
 _HEADER_FIELD = re.compile(_FIELD)
 _FIELD_MARKS = "[]()\"':"
-_ISO_THEN_FIELD = re.compile(ISO_STAMP + SEPARATORS + "(?P<field>" + _FIELD + ")")
+USUAL_LINE = ISO_STAMP + SEPARATORS + "(?P<field>" + _FIELD + ")"
 """The usual line: an ISO timestamp, then the level as its first field."""
+_ISO_THEN_FIELD = re.compile(USUAL_LINE)
 _HEADER_FIELDS = 10
 _PROSE = re.compile(r"(?![A-Fa-f]+$)[A-Za-z][a-z]{2,}")
 _JSON_LEVEL = re.compile(r'"(?:Level|level|@l|LogLevel|severity)"\s*:\s*"(\w+)"')
@@ -156,6 +166,11 @@ class Header:
     def detail(self) -> str:
         """More text that identifies the failure (a JSON line's exception)."""
         return _json_message(self._json)[1] if self._json is not None else ""
+
+
+def usual_level(field: str) -> str | None:
+    """The level a usual line's first field gives (see :data:`USUAL_LINE`)."""
+    return level_of(field.strip(_FIELD_MARKS))
 
 
 def level_of(word: str) -> str | None:
@@ -230,7 +245,7 @@ def _stamped_header(line: str) -> Header | None:
     usual = _ISO_THEN_FIELD.match(line)
     if usual is not None:
         # The reading of read_stamped_header, in one step, for the usual line.
-        level = level_of(usual["field"].strip(_FIELD_MARKS))
+        level = usual_level(usual["field"])
         if level is not None:
             when = Leading("iso", usual, usual.start("field"))
             return Header(level, when, line[usual.end() :], trim=True)
@@ -258,7 +273,8 @@ def _level_in_fields(rest: str) -> tuple[str | None, int]:
         if count >= _HEADER_FIELDS:
             break
         token = match.group().strip(_FIELD_MARKS)
-        level = level_of(token)
+        # Past the first field, a lower-case level word is a word of the text.
+        level = level_of(token) if count == 0 or not token.islower() else None
         if level is not None:
             return level, match.end()
         if _PROSE.fullmatch(token) or match.group().endswith(":"):
