@@ -38,6 +38,8 @@ from bot.logengine.levels import (
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
 
+TYPE_LINES = 20
+"""The exception type of an entry is looked for in its first lines."""
 MAX_ENTRY_LINES = 400
 MAX_ENTRY_CHARS = 128 * 1024
 ENTRY_CUT_MARK = "[entry cut]"
@@ -128,7 +130,8 @@ class Found:
     level: str
     lines: list[str]
     header: Header | None
-    fold: int = 0
+    timestamp: datetime | None = None
+    """UTC, from the header; None when the entry has no date of its own."""
 
     @property
     def summary(self) -> str:
@@ -275,8 +278,8 @@ class WindowScanner:
                 continue
             stop = self._next_header(self.window.line_end(start), end)
             covered = stop
-            fold = self.folds.fold(start, header, floor)
-            entry = Found(start, header.level, self._lines(start, stop), header, fold)
+            when = self._timestamp(start, header, floor)
+            entry = Found(start, header.level, self._lines(start, stop), header, when)
             if stop == end and self._may_grow(entry):
                 resume = start
                 break
@@ -287,6 +290,19 @@ class WindowScanner:
             self.cursor.skip_rest = True
         self._carry_fold(resume, floor)
         return resume
+
+    def _timestamp(self, start: int, header: Header, floor: int) -> datetime | None:
+        stamp = header.stamp
+        if stamp is None:
+            return None
+        clock = self.folds.clock
+        wall = clock.local(stamp)
+        if wall is None:
+            return None
+        fold = 0
+        if stamp.offset_minutes is None and clock.is_ambiguous(wall):
+            fold = self.folds.fold(start, header, floor)
+        return clock.to_utc(stamp, wall, fold)
 
     def _carry_fold(self, resume: int, floor: int) -> None:
         pos, header = self._previous_header(resume, floor)
@@ -347,6 +363,9 @@ class WindowScanner:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
         while pos < end:
+            pos = w.after_indented(pos, end)
+            if pos >= end:
+                break
             if self._usual_level(pos) or self._header_at(pos) is not None:
                 return pos
             pos = w.line_end(pos)
@@ -420,16 +439,7 @@ def message_of(lines: list[str]) -> str:
     return text
 
 
-def timestamp_of(found: Found, clock: Clockwork) -> datetime:
-    stamp = found.header.stamp if found.header else None
-    if stamp is None:
-        return clock.now
-    wall = clock.local(stamp)
-    if wall is None:
-        return clock.now
-    return clock.to_utc(stamp, wall, found.fold)
-
-
 def fingerprint_of(found: Found) -> str:
     detail = found.header.detail if found.header else ""
-    return fingerprint(found.summary, "\n".join([*found.lines, detail]))
+    head = found.lines[:TYPE_LINES]
+    return fingerprint(found.summary, "\n".join([*head, detail]))

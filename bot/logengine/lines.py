@@ -20,6 +20,8 @@ LINE_CAP = 64 * 1024
 CUT_MARK = " [line cut]"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INDENTED_BYTES = re.compile(rb"(?:[ \t][^\n]*\n)*")
+_INDENTED_TEXT = re.compile(r"(?:[ \t][^\n]*\n)*")
 
 
 class Window:
@@ -80,6 +82,10 @@ class Window:
 
     def lines(self, start: int, end: int, most: int) -> list[str]:
         """The lines from ``start`` to ``end`` (at most ``most``), decoded."""
+        if end - start <= LINE_CAP:
+            # No line to cut: decode all at once, as line by line would.
+            block = self.text(start, end)
+            return [line.rstrip("\r") for line in block.split("\n")[:most]]
         lines = []
         pos = start
         while pos < end and len(lines) < most:
@@ -87,6 +93,11 @@ class Window:
             lines.append(self.text(pos, min(stop, end)))
             pos = stop
         return lines
+
+    def after_indented(self, pos: int, end: int) -> int:
+        """The first line at or after ``pos`` that does not start with a blank."""
+        run = _INDENTED_TEXT if self.wide else _INDENTED_BYTES
+        return run.match(self.buf, pos, end).end()  # type: ignore[union-attr, arg-type]
 
     def offset(self, pos: int) -> int:
         """Byte offset in the file of window position ``pos``."""

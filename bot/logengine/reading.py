@@ -12,7 +12,6 @@ from bot.logengine.entries import (
     WindowScanner,
     fingerprint_of,
     message_of,
-    timestamp_of,
 )
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
@@ -73,7 +72,7 @@ def to_fields(entry: RawEntry, clock: Clockwork) -> dict[str, object]:
     found = entry.found
     return {
         "offset": entry.offset,
-        "timestamp": timestamp_of(found, clock),
+        "timestamp": found.timestamp or clock.now,
         "level": found.level,
         "message": message_of(found.lines),
         "fingerprint": fingerprint_of(found),
