@@ -12,6 +12,7 @@ import pytest
 
 from bot.logengine import SourceSpec, apply_reads, plan_reads
 from bot.logengine.lines import CUT_MARK, LINE_CAP
+from integrations.session import ReadResult
 from tests.test_logengine_helpers import NOW, LogFolder, first_lines
 
 APP = SourceSpec(path="app.log", timezone="UTC")
@@ -309,3 +310,21 @@ def test_it_keeps_its_state_as_plain_json(logs: LogFolder) -> None:
     outcome = logs.scan(APP)
 
     assert json.loads(json.dumps(outcome.state)) == outcome.state
+
+
+def test_it_knows_a_file_the_server_spells_another_way(logs: LogFolder) -> None:
+    spec = SourceSpec(path="D:\\Logs\\Relances.log", timezone="UTC")
+    data = (line(1, "ERROR", "a") + line(2, "INFO", "b")).encode()
+    first = ReadResult("D:\\Logs\\Relances.log", 0, data, len(data), None, 0)
+    state = apply_reads(spec, None, [first], NOW).state
+
+    more = line(3, "ERROR", "c").encode() + line(4, "INFO", "d").encode()
+    listed = ReadResult(
+        "d:/logs/relances.log", len(data), more, len(data + more), None, 0
+    )
+    outcome = apply_reads(spec, state, [listed], NOW)
+
+    assert [(e.path, e.first_line) for e in outcome.entries] == [
+        ("D:\\Logs\\Relances.log", line(3, "ERROR", "c").strip())
+    ]
+    assert list(outcome.state["files"]) == ["D:\\Logs\\Relances.log"]

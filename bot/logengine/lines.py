@@ -86,7 +86,7 @@ class Window:
             # No line to cut: decode all at once, as line by line would.
             block = self.text(start, end)
             return [line.rstrip("\r") for line in block.split("\n")[:most]]
-        lines = []
+        lines: list[str] = []
         pos = start
         while pos < end and len(lines) < most:
             stop = self.line_end(pos)
