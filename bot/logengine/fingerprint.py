@@ -58,7 +58,10 @@ def exception_type(text: str) -> str:
 
     Only the start of ``text`` is looked at: the type opens a trace.
     """
-    match = _EXCEPTION_TYPE.search(text, 0, TYPE_CHARS)
+    head = text[:TYPE_CHARS]
+    if "Exception" not in head and "Error" not in head:
+        return ""
+    match = _EXCEPTION_TYPE.search(head)
     return match.group(1) if match else ""
 
 
