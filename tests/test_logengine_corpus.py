@@ -203,3 +203,14 @@ def test_it_replaces_a_stray_byte_and_keeps_the_rest_of_the_line() -> None:
         "2024-06-01 12:00:01.0000 ERROR Fichier r\ufffdsultat introuvable:"
         " E:\\in\\résultat.csv"
     ]
+
+
+def test_it_dates_entries_of_the_repeated_autumn_hour_in_their_pass() -> None:
+    entries = read_file(DATA / "own" / "nlog-dst-fallback-paris.log")
+
+    assert [e.timestamp.strftime("%H:%M") for e in entries] == [
+        "00:30",
+        "01:10",
+        "01:40",
+        "02:05",
+    ]

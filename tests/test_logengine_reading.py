@@ -328,3 +328,14 @@ def test_it_knows_a_file_the_server_spells_another_way(logs: LogFolder) -> None:
         ("D:\\Logs\\Relances.log", line(3, "ERROR", "c").strip())
     ]
     assert list(outcome.state["files"]) == ["D:\\Logs\\Relances.log"]
+
+
+def test_it_keeps_the_pass_of_the_repeated_hour_across_reads(logs: LogFolder) -> None:
+    paris = SourceSpec(path="app.log", timezone="Europe/Paris")
+    logs.write("app.log", "2024-10-27 02:50:00.000 INFO avant\n")
+    logs.scan(paris)
+
+    logs.append("app.log", "2024-10-27 02:10:00.000 ERROR après le changement\n")
+    logs.append("app.log", "2024-10-27 02:20:00.000 INFO suite\n")
+    (entry,) = logs.scan(paris).entries
+    assert entry.timestamp.isoformat() == "2024-10-27T01:10:00+00:00"
