@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from bot.clock import Clock, SystemClock
-from bot.logengine import LogEntry, SourceSpec, apply_reads, plan_reads
+from bot.logengine import LogEntry, SourceSpec
+from bot.logengine.catchup import catch_up
 from bot.logengine.decoding import normalise_codec
 from integrations.local_folder import LocalFolderSession
 
 DEFAULT_TIMEZONE = "Europe/Paris"
-MAX_ROUNDS = 100_000
-"""A guard: a file is read in rounds of at most ``max_bytes`` each."""
 
 
 @click.group("logs")
@@ -67,9 +66,7 @@ def scan_command(
         spec = SourceSpec(
             path=path, encoding=encoding, timezone=timezone, idle_flush_s=0.0
         )
-        entries, saved[path], errors = scan_source(
-            session, spec, saved.get(path), clock
-        )
+        entries, saved[path], errors = catch_up(session, spec, saved.get(path), clock)
         for entry in entries:
             click.echo(_as_json(entry) if as_json else _as_line(entry))
         for error in errors:
@@ -80,28 +77,6 @@ def scan_command(
         _save_state(state_file, saved)
     if failed:
         ctx.exit(1)
-
-
-def scan_source(
-    session: LocalFolderSession,
-    spec: SourceSpec,
-    state: dict[str, Any] | None,
-    clock: Clock,
-) -> tuple[list[LogEntry], dict[str, Any], list[str]]:
-    """Read a source until it is caught up; its entries, state and errors."""
-    entries: list[LogEntry] = []
-    for _ in range(MAX_ROUNDS):
-        now = clock.now()
-        results = session.read_files(plan_reads(spec, state, now))
-        outcome = apply_reads(spec, state, results, now)
-        entries += outcome.entries
-        caught_up = outcome.state == state or all(
-            r.error or r.start + len(r.data) >= r.size for r in results
-        )
-        state = outcome.state
-        if caught_up:
-            return entries, state, outcome.errors
-    return entries, state or {}, ["gave up: file keeps growing"]
 
 
 def _as_json(entry: LogEntry) -> str:

@@ -97,11 +97,11 @@ class LocalFolderSession:
         if not base.is_dir():
             return [ReadResult(request.path, 0, b"", 0, None, 0, error=FILE_NOT_FOUND)]
 
-        known = {known.path: known for known in request.known}
+        known = {_same_file_key(k.path): k for k in request.known}
         results = []
         for entry in _matching(base, request.pattern or "*"):
             path = _join(request.path, entry.name)
-            own = known.pop(path, None)
+            own = known.pop(_same_file_key(path), None)
             if own is None and _older_than(entry.stat(), request.since):
                 continue
             own = own or ReadRequest(path, max_bytes=request.max_bytes)
@@ -173,6 +173,11 @@ def _matching(base: Path, pattern: str) -> list[os.DirEntry[str]]:
 def _join(folder: str, name: str) -> str:
     separator = "\\" if "\\" in folder and "/" not in folder else "/"
     return folder.rstrip("/\\") + separator + name
+
+
+def _same_file_key(path: str) -> str:
+    """Paths that name the same file give the same key (Windows: any case)."""
+    return os.path.normpath(path.replace("\\", "/")).lower()
 
 
 def _older_than(status: os.stat_result, since: datetime | None) -> bool:

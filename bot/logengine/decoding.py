@@ -21,7 +21,8 @@ ASCII = "ascii"
 """Provisional: only ASCII seen so far, reads the same as any of the three."""
 
 SNIFF_BYTES = 64
-"""Bytes needed at the start of a file before it is called UTF-16 or not."""
+"""Bytes of the start of a file looked at to call it UTF-16 or not; ASCII
+text in UTF-16 shows a zero byte in every pair, so two are enough."""
 
 BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF8, UTF8),
@@ -78,12 +79,15 @@ def decide_start(head: bytes, setting: str, final: bool) -> Encoding | None:
     for mark, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark) and setting in (AUTO, codec, _family(codec)):
             return Encoding(codec, len(mark))
+        if mark.startswith(head) and not final:
+            # The start of a byte order mark, cut by the end of the read.
+            return None
 
     if setting not in (AUTO, UTF16):
         return Encoding(setting)
 
     sample = _after_zero_padding(head)[:SNIFF_BYTES]
-    if len(sample) < SNIFF_BYTES and not final:
+    if len(sample) < 2 and not final:
         return None
 
     wide = _utf16_order(sample)

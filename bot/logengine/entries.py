@@ -23,23 +23,37 @@ from datetime import datetime
 from typing import Any
 
 from bot.logengine.fingerprint import fingerprint
+from bot.logengine.folds import FoldMark, FoldResolver
 from bot.logengine.levels import (
     ERROR,
+    LINE_START_NEEDLE,
     NEEDLES,
     REPORTED,
+    USUAL_LINE,
     Header,
     read_header,
     says_error,
+    usual_level,
 )
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
 
+TYPE_LINES = 20
+"""The exception type of an entry is looked for in its first lines."""
 MAX_ENTRY_LINES = 400
 MAX_ENTRY_CHARS = 128 * 1024
 ENTRY_CUT_MARK = "[entry cut]"
 
 _NEEDLES_BYTES = tuple(re.compile(n.encode()) for n in NEEDLES)
 _NEEDLES_TEXT = tuple(re.compile(n) for n in NEEDLES)
+# Found from the line end before it: a newline is a fixed first character.
+_LINE_START_BYTES = re.compile(b"\n" + LINE_START_NEEDLE.encode())
+_LINE_START_TEXT = re.compile("\n" + LINE_START_NEEDLE)
+_FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
+_FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
+
+_USUAL_BYTES = re.compile(USUAL_LINE.encode())
+_USUAL_TEXT = re.compile(USUAL_LINE)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -58,6 +72,11 @@ _EXCEPTION_START = re.compile(
 _TERMINATING = re.compile(r"\bTerminatingError\(")
 _BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
 _BANNER_HEADER = Header(None, None, "")
+_PASSED_OVER = {
+    level: Header(level, None, "") for level in ("WARN", "INFO", "DEBUG", "TRACE")
+}
+"""Stand-ins for headers of entries that are not reported: only their level
+is asked for."""
 
 
 @dataclass
@@ -70,22 +89,37 @@ class Cursor:
     """The lines that continue the entry at the resume point were handled."""
     mid_line: bool = False
     """The resume point is inside a line that was handled (cut or taken)."""
+    fold_wall: datetime | None = None
+    """Wall time of the last header before the resume point, when it is in
+    the hour repeated by the autumn clock change; ``fold`` is its pass."""
+    fold: int = 0
+
+    def copy(self) -> Cursor:
+        return Cursor(**self.__dict__)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "preamble": self.preamble,
             "skip_rest": self.skip_rest,
             "mid_line": self.mid_line,
+            "fold_wall": self.fold_wall.isoformat() if self.fold_wall else None,
+            "fold": self.fold,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Cursor:
         data = data or {}
+        wall = data.get("fold_wall")
         return cls(
             preamble=bool(data.get("preamble", True)),
             skip_rest=bool(data.get("skip_rest", False)),
             mid_line=bool(data.get("mid_line", False)),
+            fold_wall=datetime.fromisoformat(wall) if wall else None,
+            fold=int(data.get("fold", 0)),
         )
+
+    def carried_fold(self) -> FoldMark | None:
+        return FoldMark(-1, self.fold_wall, self.fold) if self.fold_wall else None
 
 
 @dataclass
@@ -96,6 +130,8 @@ class Found:
     level: str
     lines: list[str]
     header: Header | None
+    timestamp: datetime | None = None
+    """UTC, from the header; None when the entry has no date of its own."""
 
     @property
     def summary(self) -> str:
@@ -119,15 +155,18 @@ class WindowScanner:
         cursor: Cursor,
         *,
         final: bool,
+        clock: Clockwork,
         custom: re.Pattern[str] | None = None,
     ) -> None:
         self.window = window
         self.final = final
         self.custom = custom
-        self.cursor = Cursor(cursor.preamble, cursor.skip_rest, cursor.mid_line)
+        self.cursor = cursor.copy()
+        self.folds = FoldResolver(clock, self._previous_header, cursor.carried_fold())
         self.found: list[Found] = []
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
+        self._last_start: tuple[int, Header | None] = (-1, None)
 
     def scan(self, start: int) -> WindowScan:
         w = self.window
@@ -234,11 +273,13 @@ class WindowScanner:
             if candidate < covered:
                 continue
             start, header = self._entry_start(self.window.line_start(candidate), floor)
+            if header is None or header.level not in REPORTED:
+                covered = self.window.line_end(candidate)
+                continue
             stop = self._next_header(self.window.line_end(start), end)
             covered = stop
-            if header is None or header.level not in REPORTED:
-                continue
-            entry = Found(start, header.level, self._lines(start, stop), header)
+            when = self._timestamp(start, header, floor)
+            entry = Found(start, header.level, self._lines(start, stop), header, when)
             if stop == end and self._may_grow(entry):
                 resume = start
                 break
@@ -247,16 +288,50 @@ class WindowScanner:
         if resume == end:
             # Whatever entry the window ends in has been dealt with.
             self.cursor.skip_rest = True
+        self._carry_fold(resume, floor)
         return resume
+
+    def _timestamp(self, start: int, header: Header, floor: int) -> datetime | None:
+        stamp = header.stamp
+        if stamp is None:
+            return None
+        clock = self.folds.clock
+        wall = clock.local(stamp)
+        if wall is None:
+            return None
+        fold = 0
+        if stamp.offset_minutes is None and clock.is_ambiguous(wall):
+            fold = self.folds.fold(start, header, floor)
+        return clock.to_utc(stamp, wall, fold)
+
+    def _carry_fold(self, resume: int, floor: int) -> None:
+        pos, header = self._previous_header(resume, floor)
+        if header is None:
+            return
+        mark = self.folds.mark(pos, header, floor)
+        self.cursor.fold_wall = mark.wall if mark else None
+        self.cursor.fold = mark.fold if mark else 0
+
+    def _previous_header(self, pos: int, floor: int) -> tuple[int, Header | None]:
+        """The last line before ``pos``, down to ``floor``, with a header."""
+        while pos > floor:
+            pos = self.window.line_start(pos - 1)
+            header = self._header_at(pos)
+            if header is not None:
+                return pos, header
+        return floor, None
 
     def _candidates(self, start: int, end: int) -> list[int]:
         w = self.window
         if self.custom is not None:
             return self._line_starts(start, end)
-        needles = _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES
-        found: list[int] = []
-        for needle in needles:
-            found.extend(m.start() for m in needle.finditer(w.buf, start, end))  # type: ignore[arg-type]
+        buf: Any = w.buf
+        first_line = _FIRST_LINE_TEXT if w.wide else _FIRST_LINE_BYTES
+        line_start = _LINE_START_TEXT if w.wide else _LINE_START_BYTES
+        found = [start] if first_line.match(buf, start) else []
+        found += [m.start() + 1 for m in line_start.finditer(buf, start, end)]
+        for needle in _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES:
+            found += [m.start() for m in needle.finditer(buf, start, end)]
         found.sort()
         return found
 
@@ -271,8 +346,14 @@ class WindowScanner:
         """The header line of the entry that holds the line at ``pos``."""
         w = self.window
         while True:
+            if pos == self._last_start[0]:
+                return self._last_start
+            level = self._usual_level(pos)
+            if level in _PASSED_OVER:
+                return pos, _PASSED_OVER[level]
             header = self._header_at(pos)
             if header is not None:
+                self._last_start = (pos, header)
                 return pos, header
             if pos <= floor:
                 return floor, None
@@ -282,10 +363,27 @@ class WindowScanner:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
         while pos < end:
-            if self._header_at(pos) is not None:
+            pos = w.after_indented(pos, end)
+            if pos >= end:
+                break
+            if self._usual_level(pos) or self._header_at(pos) is not None:
                 return pos
             pos = w.line_end(pos)
         return end
+
+    def _usual_level(self, pos: int) -> str | None:
+        """The level of a usual line at ``pos``, read from the raw window.
+
+        None when the line is not a usual one: its header is read in full.
+        """
+        if self.custom is not None:
+            return None
+        w = self.window
+        if w.wide:
+            usual = _USUAL_TEXT.match(w.buf, pos)  # type: ignore[arg-type]
+            return usual_level(usual["field"]) if usual else None
+        found = _USUAL_BYTES.match(w.buf, pos)  # type: ignore[arg-type]
+        return usual_level(found["field"].decode("latin-1")) if found else None
 
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:
@@ -303,14 +401,7 @@ class WindowScanner:
         return header
 
     def _lines(self, start: int, stop: int) -> list[str]:
-        w = self.window
-        lines = []
-        pos = start
-        while pos < stop and len(lines) <= MAX_ENTRY_LINES:
-            end = w.line_end(pos)
-            lines.append(w.text(pos, end))
-            pos = end
-        return lines
+        return self.window.lines(start, stop, MAX_ENTRY_LINES + 1)
 
     # -- emitting -----------------------------------------------------------
 
@@ -348,16 +439,7 @@ def message_of(lines: list[str]) -> str:
     return text
 
 
-def timestamp_of(found: Found, clock: Clockwork, fold: int = 0) -> datetime:
-    stamp = found.header.stamp if found.header else None
-    if stamp is None:
-        return clock.now
-    wall = clock.local(stamp)
-    if wall is None:
-        return clock.now
-    return clock.to_utc(stamp, wall, fold)
-
-
 def fingerprint_of(found: Found) -> str:
     detail = found.header.detail if found.header else ""
-    return fingerprint(found.summary, "\n".join([*found.lines, detail]))
+    head = found.lines[:TYPE_LINES]
+    return fingerprint(found.summary, "\n".join([*head, detail]))

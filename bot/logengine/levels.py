@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
-from bot.logengine.timestamps import Stamp, parse_leading
+from bot.logengine.timestamps import (
+    ISO_STAMP,
+    SEPARATORS,
+    Leading,
+    Stamp,
+    find_leading,
+)
 
 ERROR = "ERROR"
 FATAL = "FATAL"
@@ -66,17 +71,26 @@ _EVENT_LEVELS = {
 }
 """Microsoft.Extensions.Logging console levels: lower case, then a colon."""
 
+_NOT_TALLIED = "".join(
+    rf"(?<!\b{tally} {word})"
+    for tally in ("aucune", "Aucune", "sans", "no", "No")
+    for word in ("error", "erreur")
+)
+_NOT_TALLIED += "".join(rf"(?<!\s[0-9] {word})" for word in ("error", "erreur"))
+"""Counts that say there was no error (see :func:`says_error`) are not
+looked at: a level word is never written after them."""
+
 NEEDLES = (
     r"R(?:R|IT)",
     r"F(?:ATAL|TL|atal)",
-    r"r(?:r(?:or|eur)|it(?:ical|ique|:))",
-    r"f(?:atal|ail:)",
-    r"Un(?:handled|behandelte)",
-    r"xception non g",
+    r"r(?:r(?:or|eur)(?!s)" + _NOT_TALLIED + r"|it(?:ical|ique|:))",
 )
-"""Every way of writing an error level, keyword or crash banner contains one
-of these. Each starts with one fixed character, which the regex engine finds
-fast; a line is looked at only when one of them occurs in it."""
+"""Every way of writing an error level or keyword contains one of these, but
+for the lower-case words that only count at the start of a line. Each starts
+with one fixed character, which the regex engine finds fast; a line is looked
+at only when one of them occurs in it."""
+LINE_START_NEEDLE = r"\[?(?:fatal|fail:|Un(?:handled|behandelte)|Exception non g)"
+"""What starts a line in lower case (``fatal``, ``fail:``) or a crash banner."""
 
 _WORD = r"[A-Za-zÉé]+"
 _LEADING_LEVEL = re.compile(r"\[?(" + _WORD + r")\]?(?=[\s:|\],]|$)")
@@ -87,13 +101,18 @@ _EXCHANGE_DEPTH = re.compile(r"\[\d+\] ")
 """ExchangeSetup-style lines: a level is written only for errors and warnings."""
 
 _KEYWORD = re.compile(
-    r"(?<![\w.$-])(error|Error|ERROR|erreur|Erreur|ERREUR|fatal|Fatal|FATAL)"
+    r"(?<![\w.$-])(error|Error|ERROR|erreur|Erreur|ERREUR|Fatal|FATAL)"
     r"(?![\w-])"
 )
 _TALLY = re.compile(
-    r"(?:\b\d+|\bno|\bNo|\bzero|\baucune?|\bAucune?|\bsans|\bwithout)[\s(]*$"
+    r"(?:(?:^|\s)\d+|\bno|\bNo|\bzero|\baucune?|\bAucune?|\bsans|\bwithout)[\s(]*$"
 )
-_HEADER_FIELD = re.compile(r"\[[^\]]*\]|[^\s,|;]+")
+_FIELD = r"\[[^\]]*\]|[^\s,|;]+"
+_HEADER_FIELD = re.compile(_FIELD)
+_FIELD_MARKS = "[]()\"':"
+USUAL_LINE = ISO_STAMP + SEPARATORS + "(?P<field>" + _FIELD + ")"
+"""The usual line: an ISO timestamp, then the level as its first field."""
+_ISO_THEN_FIELD = re.compile(USUAL_LINE)
 _HEADER_FIELDS = 10
 _PROSE = re.compile(r"(?![A-Fa-f]+$)[A-Za-z][a-z]{2,}")
 _JSON_LEVEL = re.compile(r'"(?:Level|level|@l|LogLevel|severity)"\s*:\s*"(\w+)"')
@@ -104,17 +123,54 @@ _JSON_MESSAGE = ("MessageTemplate", "@mt", "@m", "message", "Message", "msg")
 _JSON_EXCEPTION = ("Exception", "@x", "exception")
 
 
-@dataclass(frozen=True, slots=True)
 class Header:
-    """What the first line of an entry says about it."""
+    """What the first line of an entry says about it.
 
-    level: str | None
-    """ERROR, FATAL, WARN, INFO, DEBUG, TRACE, or None when not written."""
-    stamp: Stamp | None
-    summary: str
-    """The message part of the line: what its fingerprint is taken from."""
-    detail: str = ""
-    """More text that identifies the failure (a JSON line's exception)."""
+    ``level`` is ERROR, FATAL, WARN, INFO, DEBUG, TRACE, or None when not
+    written. The rest is worked out when asked for: most headers are looked at
+    only for their level.
+    """
+
+    __slots__ = ("level", "_when", "_message", "_trim", "_json", "_stamp")
+
+    def __init__(
+        self,
+        level: str | None,
+        when: Leading | None,
+        message: str,
+        *,
+        trim: bool = False,
+        json_line: str | None = None,
+    ) -> None:
+        self.level = level
+        self._when = when
+        self._message = message
+        self._trim = trim
+        self._json = json_line
+        self._stamp: Stamp | None = None
+
+    @property
+    def stamp(self) -> Stamp | None:
+        if self._stamp is None and self._when is not None:
+            self._stamp = self._when.stamp()
+        return self._stamp
+
+    @property
+    def summary(self) -> str:
+        """The message part of the line: what its fingerprint is taken from."""
+        if self._json is not None:
+            return _json_message(self._json)[0]
+        return _drop_fields(self._message) if self._trim else self._message
+
+    @property
+    def detail(self) -> str:
+        """More text that identifies the failure (a JSON line's exception)."""
+        return _json_message(self._json)[1] if self._json is not None else ""
+
+
+def usual_level(field: str) -> str | None:
+    """The level a usual line's first field gives (see :data:`USUAL_LINE`)."""
+    return level_of(field.strip(_FIELD_MARKS))
 
 
 def level_of(word: str) -> str | None:
@@ -161,9 +217,7 @@ def _custom_header(line: str, custom: re.Pattern[str]) -> Header | None:
         return None
     word = match.group("level")
     level = level_of(word) or word.upper()
-    parsed = parse_leading(line)
-    stamp = parsed[0] if parsed else None
-    return Header(level, stamp, line[match.end() :])
+    return Header(level, find_leading(line), line[match.end() :])
 
 
 def _leading_level_header(line: str) -> Header | None:
@@ -181,26 +235,36 @@ def _leading_level_header(line: str) -> Header | None:
         return None
 
     rest = line[match.end() :].lstrip(" :|]\t")
-    parsed = parse_leading(rest)
-    if parsed is None:
+    when = find_leading(rest)
+    if when is None:
         return Header(level, None, rest)
-    stamp, after = parsed
-    return Header(level, stamp, _drop_fields(rest[after:]))
+    return Header(level, when, rest[when.rest :], trim=True)
 
 
 def _stamped_header(line: str) -> Header | None:
-    parsed = parse_leading(line)
-    if parsed is None:
+    usual = _ISO_THEN_FIELD.match(line)
+    if usual is not None:
+        # The reading of read_stamped_header, in one step, for the usual line.
+        level = usual_level(usual["field"])
+        if level is not None:
+            when = Leading("iso", usual, usual.start("field"))
+            return Header(level, when, line[usual.end() :], trim=True)
+    return read_stamped_header(line)
+
+
+def read_stamped_header(line: str) -> Header | None:
+    """The header of a line that starts with a timestamp, field by field."""
+    when = find_leading(line)
+    if when is None:
         return None
-    stamp, after = parsed
-    rest = line[after:]
+    rest = line[when.rest :]
 
     level, message_start = _level_in_fields(rest)
     if level is not None:
-        return Header(level, stamp, _drop_fields(rest[message_start:]))
+        return Header(level, when, rest[message_start:], trim=True)
     if not _EXCHANGE_DEPTH.match(rest) and says_error(rest):
-        return Header(ERROR, stamp, rest)
-    return Header(None, stamp, rest)
+        return Header(ERROR, when, rest)
+    return Header(None, when, rest)
 
 
 def _level_in_fields(rest: str) -> tuple[str | None, int]:
@@ -208,8 +272,9 @@ def _level_in_fields(rest: str) -> tuple[str | None, int]:
     for count, match in enumerate(_HEADER_FIELD.finditer(rest)):
         if count >= _HEADER_FIELDS:
             break
-        token = match.group().strip("[]()\"':")
-        level = level_of(token)
+        token = match.group().strip(_FIELD_MARKS)
+        # Past the first field, a lower-case level word is a word of the text.
+        level = level_of(token) if count == 0 or not token.islower() else None
         if level is not None:
             return level, match.end()
         if _PROSE.fullmatch(token) or match.group().endswith(":"):
@@ -236,12 +301,8 @@ def _json_header(line: str) -> Header | None:
 
     # Serilog's compact format leaves the level out for Information.
     level = level_of(level_match.group(1)) if level_match else "INFO"
-    stamp = None
-    if time_match:
-        parsed = parse_leading(time_match.group(1))
-        stamp = parsed[0] if parsed else None
-    summary, detail = _json_message(line)
-    return Header(level, stamp, summary, detail)
+    when = find_leading(time_match.group(1)) if time_match else None
+    return Header(level, when, "", json_line=line)
 
 
 def _json_message(line: str) -> tuple[str, str]:

@@ -20,6 +20,8 @@ LINE_CAP = 64 * 1024
 CUT_MARK = " [line cut]"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INDENTED_BYTES = re.compile(rb"(?:[ \t][^\n]*\n)*")
+_INDENTED_TEXT = re.compile(r"(?:[ \t][^\n]*\n)*")
 
 
 class Window:
@@ -45,6 +47,8 @@ class Window:
             self.nl = b"\n"
             self._codec = UTF8 if encoding.codec == ASCII else encoding.codec
         self.end = len(self.buf)
+        self.first = _after_bom(encoding) if base == 0 else 0
+        """Where the text starts: after the byte order mark at a file's start."""
         self._counted = (0, base)
 
     def line_end(self, pos: int) -> int:
@@ -53,7 +57,8 @@ class Window:
         return found + 1 if found >= 0 else self.end
 
     def line_start(self, pos: int) -> int:
-        return self.buf.rfind(self.nl, 0, pos) + 1  # type: ignore[arg-type]
+        start = self.buf.rfind(self.nl, 0, pos) + 1  # type: ignore[arg-type]
+        return max(start, self.first)
 
     def last_line_end(self, start: int) -> int:
         """End of the last complete line at or after ``start``, or ``start``."""
@@ -63,9 +68,6 @@ class Window:
         """True when the line at ``pos`` starts with a space or a tab."""
         char = self.buf[pos : pos + 1]
         return char in (" ", "\t") if self.wide else char in (b" ", b"\t")
-
-    def is_blank(self, start: int, end: int) -> bool:
-        return not self.buf[start:end].strip()
 
     def text(self, start: int, end: int) -> str:
         """The line from ``start`` to ``end``, decoded, its line end removed."""
@@ -78,13 +80,24 @@ class Window:
         line = line.rstrip("\r\n")
         return line + CUT_MARK if cut else line
 
-    def raw(self, start: int, end: int) -> bytes:
-        """The bytes of a stretch of the window, as read."""
-        if self.wide:
-            return self.buf[start:end].encode(  # type: ignore[union-attr]
-                self.encoding.codec, "surrogatepass"
-            )
-        return self.buf[start:end]  # type: ignore[return-value]
+    def lines(self, start: int, end: int, most: int) -> list[str]:
+        """The lines from ``start`` to ``end`` (at most ``most``), decoded."""
+        if end - start <= LINE_CAP:
+            # No line to cut: decode all at once, as line by line would.
+            block = self.text(start, end)
+            return [line.rstrip("\r") for line in block.split("\n")[:most]]
+        lines: list[str] = []
+        pos = start
+        while pos < end and len(lines) < most:
+            stop = self.line_end(pos)
+            lines.append(self.text(pos, min(stop, end)))
+            pos = stop
+        return lines
+
+    def after_indented(self, pos: int, end: int) -> int:
+        """The first line at or after ``pos`` that does not start with a blank."""
+        run = _INDENTED_TEXT if self.wide else _INDENTED_BYTES
+        return run.match(self.buf, pos, end).end()  # type: ignore[union-attr, arg-type]
 
     def offset(self, pos: int) -> int:
         """Byte offset in the file of window position ``pos``."""
@@ -103,3 +116,10 @@ class Window:
         )
         self._counted = (pos, counted_offset + len(chunk))
         return self._counted[1]
+
+
+def _after_bom(encoding: Encoding) -> int:
+    """Window position after a byte order mark (decoded, it is one character)."""
+    if not encoding.bom:
+        return 0
+    return 1 if encoding.is_wide else encoding.bom

@@ -12,7 +12,6 @@ from bot.logengine.entries import (
     WindowScanner,
     fingerprint_of,
     message_of,
-    timestamp_of,
 )
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
@@ -43,6 +42,7 @@ def read_new_bytes(
     read: FileBytes,
     setting: str,
     custom: re.Pattern[str] | None,
+    clock: Clockwork,
 ) -> list[RawEntry]:
     """Scan ``read`` from the checkpoint on; moves the checkpoint forward."""
     data, start = _from_checkpoint(checkpoint, read)
@@ -57,9 +57,10 @@ def read_new_bytes(
         data, final = _settle_ascii(checkpoint, data, final)
 
     window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
-    first = _after_bom(window, checkpoint) if start == 0 else 0
-    scanner = WindowScanner(window, checkpoint.cursor, final=final, custom=custom)
-    scan = scanner.scan(first)
+    scanner = WindowScanner(
+        window, checkpoint.cursor, final=final, clock=clock, custom=custom
+    )
+    scan = scanner.scan(window.first)
 
     checkpoint.offset = window.offset(scan.resume)
     checkpoint.cursor = scan.cursor
@@ -71,7 +72,7 @@ def to_fields(entry: RawEntry, clock: Clockwork) -> dict[str, object]:
     found = entry.found
     return {
         "offset": entry.offset,
-        "timestamp": timestamp_of(found, clock),
+        "timestamp": found.timestamp or clock.now,
         "level": found.level,
         "message": message_of(found.lines),
         "fingerprint": fingerprint_of(found),
@@ -83,12 +84,6 @@ def _from_checkpoint(checkpoint: FileCheckpoint, read: FileBytes) -> tuple[bytes
     if skip > 0:
         return read.data[skip:], checkpoint.offset
     return read.data, read.start
-
-
-def _after_bom(window: Window, checkpoint: FileCheckpoint) -> int:
-    if not checkpoint.bom:
-        return 0
-    return 1 if window.wide else checkpoint.bom
 
 
 def _settle_ascii(

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -86,6 +86,7 @@ def apply(
     source.orphans = []
     if not context.spec.pattern:
         source.files.setdefault(context.spec.path, FileCheckpoint(context.spec.path))
+    results = [_as_tracked(source, result) for result in results]
     tracked = [r for r in results if r.path in source.files]
     untracked = [r for r in results if r.path not in source.files]
 
@@ -97,11 +98,32 @@ def apply(
         found += _read_tracked(context, source, result)
 
     for result in untracked:
-        if not result.error:
+        if result.error:
+            errors.append(f"{result.path}: {result.error}")
+        else:
             found += _read_untracked(context, source, result, searched)
 
     _forget_idle(context, source)
     return found, errors
+
+
+def _as_tracked(source: SourceState, result: ReadResult) -> ReadResult:
+    """The result under the path its file is tracked as.
+
+    A server may spell a path with other separators or letter case (Windows
+    lists a folder's files by their full names); it is the same file.
+    """
+    if result.path in source.files:
+        return result
+    key = _path_key(result.path)
+    for path in source.files:
+        if _path_key(path) == key:
+            return replace(result, path=path)
+    return result
+
+
+def _path_key(path: str) -> str:
+    return path.replace("\\", "/").lower()
 
 
 def _read_tracked(
@@ -141,7 +163,9 @@ def _read(
 ) -> list[tuple[str, dict[str, object]]]:
     final = _is_final(context, checkpoint, result)
     read = reading.FileBytes(result.data, result.start, final)
-    raw = reading.read_new_bytes(checkpoint, read, context.setting, context.custom)
+    raw = reading.read_new_bytes(
+        checkpoint, read, context.setting, context.custom, context.clock
+    )
 
     if result.size != checkpoint.size or checkpoint.changed_at is None:
         checkpoint.changed_at = context.now
@@ -159,6 +183,8 @@ def _is_final(
     if result.start + len(result.data) < result.size:
         return False
     idle = timedelta(seconds=context.spec.idle_flush_s)
+    if not idle:
+        return True
     unchanged = checkpoint.changed_at is not None and result.size == checkpoint.size
     if unchanged and context.now - checkpoint.changed_at >= idle:  # type: ignore[operator]
         return True
@@ -223,10 +249,11 @@ def _drop(checkpoints: list[FileCheckpoint], checkpoint: FileCheckpoint) -> None
 
 
 def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
-    known = [m for m in moments]
-    if not known or any(m is None for m in known):
+    """The earliest of ``moments``; None when one of them is not known."""
+    known = list(moments)
+    if not known or None in known:
         return None
-    return min(known)  # type: ignore[type-var]
+    return min(m for m in known if m is not None)
 
 
 def split_path(path: str) -> tuple[str, str]:

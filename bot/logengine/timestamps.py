@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -71,14 +71,16 @@ _TIME = (
 )
 _AMPM = r"(?:\s?(?P<ampm>[AaPp][Mm])\b)?"
 _ZONE = r"(?:\s?(?P<z>Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)(?![\d:]))?"
+_MONTH = r"(?P<mo>0[1-9]|1[0-2])"
+_DAY = r"(?P<d>0[1-9]|[12]\d|3[01])"
 
-_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "iso",
-        re.compile(
-            r"(?P<y>\d{4})-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T ]|, ?)" + _TIME + _ZONE
-        ),
-    ),
+ISO_STAMP = r"(?P<y>\d{4})-" + _MONTH + "-" + _DAY + r"(?:[T ]|, ?)" + _TIME + _ZONE
+"""ISO 8601 and its relatives: the layout most lines start with."""
+SEPARATORS = r"(?:[ \t,;|:]|-(?= |$))*"
+"""What may stand between a timestamp and the rest of the line."""
+
+_NUMERIC_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(ISO_STAMP)),
     (
         "slashed",
         re.compile(
@@ -91,66 +93,84 @@ _LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "dotted",
-        re.compile(r"(?P<d>[0-3]?\d)\.(?P<mo>[01]?\d)\.(?P<y>\d{4}),? " + _TIME),
+        re.compile(
+            r"(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<mo>0?[1-9]|1[0-2])\.(?P<y>\d{4}),? "
+            + _TIME
+        ),
     ),
-    (
-        "short-us",
-        re.compile(r"(?P<mo>[01]\d)-(?P<d>[0-3]\d)-(?P<yy>\d\d)[, ]" + _TIME),
-    ),
-    ("month-day", re.compile(r"(?P<mo>[01]\d)\.(?P<d>[0-3]\d) " + _TIME)),
-    (
-        "syslog",
-        re.compile(r"(?P<mon>[A-Za-zéû]{3,9})\.? +(?P<d>[0-3]?\d) " + _TIME),
-    ),
+    ("short-us", re.compile(_MONTH + "-" + _DAY + r"-(?P<yy>\d\d)[, ]" + _TIME)),
+    ("month-day", re.compile(_MONTH + r"\." + _DAY + " " + _TIME)),
     ("time", re.compile(_TIME + r"(?=[\s\]|,;\"]|$)")),
+]
+_NAMED_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
+    ("syslog", re.compile(r"(?P<mon>[A-Za-zéû]{3,9})\.? +(?P<d>[0-3]?\d) " + _TIME)),
 ]
 
 _OPENERS = '[("'
 _CLOSERS = {"[": "]", "(": ")", '"': '"'}
+_SEPARATORS = re.compile(SEPARATORS)
 
 
-def parse_leading(line: str) -> tuple[Stamp, int] | None:
-    """The timestamp a line starts with, and where the rest of the line begins.
+@dataclass(frozen=True, slots=True)
+class Leading:
+    """A timestamp found at the start of a line, read into a Stamp on demand."""
+
+    layout: str
+    match: re.Match[str]
+    rest: int
+    """Where the rest of the line begins."""
+
+    def stamp(self) -> Stamp:
+        return _BUILDERS[self.layout](self.match)
+
+
+def find_leading(line: str) -> Leading | None:
+    """The timestamp a line starts with, if it does.
 
     A bracket or quote around the timestamp, and the separators after it, are
     part of it.
     """
     start = 1 if line[:1] in _OPENERS else 0
-    if start >= len(line) or not (line[start].isdigit() or line[start].isalpha()):
+    first = line[start : start + 1]
+    if first.isdigit():
+        layouts = _NUMERIC_LAYOUTS
+    elif first.isalpha():
+        layouts = _NAMED_LAYOUTS
+    else:
         return None
 
-    for layout, pattern in _LAYOUTS:
+    for layout, pattern in layouts:
         match = pattern.match(line, start)
-        if match is None:
-            continue
-        stamp = _BUILDERS[layout](match)
-        if stamp is not None:
-            return stamp, _rest_start(line, match.end(), line[:start])
+        if match is not None and _plausible(layout, match):
+            return Leading(layout, match, _rest_start(line, match.end(), line[:start]))
     return None
+
+
+def _plausible(layout: str, match: re.Match[str]) -> bool:
+    if layout in ("slashed", "time-first"):
+        return _day_and_month(match) is not None
+    if layout == "syslog":
+        return match["mon"].lower() in _MONTHS and 1 <= int(match["d"]) <= 31
+    return True
 
 
 def _rest_start(line: str, end: int, opener: str) -> int:
     if opener and line[end : end + 1] == _CLOSERS[opener]:
         end += 1
-    while end < len(line) and line[end] in " \t,;|:-":
-        if line[end] == "-" and line[end + 1 : end + 2] not in (" ", ""):
-            break
-        end += 1
-    return end
+    return _SEPARATORS.match(line, end).end()  # type: ignore[union-attr]
 
 
 def _clock(match: re.Match[str]) -> tuple[int, int, int, int]:
     hour = int(match["h"])
-    ampm = match.groupdict().get("ampm")
-    if ampm:
-        hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
-    fraction = match["f"] or ""
-    micro = int((fraction + "000000")[:6]) if fraction else 0
+    if "ampm" in match.re.groupindex and match["ampm"]:
+        hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
+    fraction = match["f"]
+    micro = int((fraction + "00000")[:6]) if fraction else 0
     return hour, int(match["mi"]), min(int(match["s"] or 0), 59), micro
 
 
 def _offset(match: re.Match[str]) -> int | None:
-    zone = match.groupdict().get("z")
+    zone = match["z"] if "z" in match.re.groupindex else None
     if not zone:
         return None
     if zone == "Z":
@@ -162,38 +182,38 @@ def _offset(match: re.Match[str]) -> int | None:
 
 def _stamp(
     match: re.Match[str], year: int | None, month: int | None, day: int | None
-) -> Stamp | None:
-    if month is not None and not 1 <= month <= 12:
-        return None
-    if day is not None and not 1 <= day <= 31:
-        return None
+) -> Stamp:
     hour, minute, second, micro = _clock(match)
     return Stamp(year, month, day, hour, minute, second, micro, _offset(match))
 
 
-def _day_month(match: re.Match[str]) -> Stamp | None:
+def _day_and_month(match: re.Match[str]) -> tuple[int, int] | None:
     """``dd/MM/yyyy`` as the team writes it, ``MM/dd/yyyy`` when day > 12."""
     first, second = int(match["a"]), int(match["b"])
     if second > 12 >= first:
         first, second = second, first
-    return _stamp(match, int(match["y"]), second, first)
-
-
-def _syslog(match: re.Match[str]) -> Stamp | None:
-    month = _MONTHS.get(match["mon"].lower())
-    if month is None:
+    if not (1 <= second <= 12 and 1 <= first <= 31):
         return None
-    return _stamp(match, None, month, int(match["d"]))
+    return first, second
 
 
-_BUILDERS: dict[str, Callable[[re.Match[str]], Stamp | None]] = {
-    "iso": lambda m: _stamp(m, int(m["y"]), int(m["mo"]), int(m["d"])),
-    "slashed": _day_month,
-    "time-first": _day_month,
-    "dotted": lambda m: _stamp(m, int(m["y"]), int(m["mo"]), int(m["d"])),
+def _slashed(match: re.Match[str]) -> Stamp:
+    day, month = _day_and_month(match) or (1, 1)
+    return _stamp(match, int(match["y"]), month, day)
+
+
+def _full(match: re.Match[str]) -> Stamp:
+    return _stamp(match, int(match["y"]), int(match["mo"]), int(match["d"]))
+
+
+_BUILDERS: dict[str, Callable[[re.Match[str]], Stamp]] = {
+    "iso": _full,
+    "slashed": _slashed,
+    "time-first": _slashed,
+    "dotted": _full,
     "short-us": lambda m: _stamp(m, 2000 + int(m["yy"]), int(m["mo"]), int(m["d"])),
     "month-day": lambda m: _stamp(m, None, int(m["mo"]), int(m["d"])),
-    "syslog": _syslog,
+    "syslog": lambda m: _stamp(m, None, _MONTHS[m["mon"].lower()], int(m["d"])),
     "time": lambda m: _stamp(m, None, None, None),
 }
 
@@ -205,6 +225,7 @@ class Clockwork:
         self.zone = ZoneInfo(zone)
         self.now = now.astimezone(UTC)
         self.local_now = self.now.astimezone(self.zone)
+        self._offsets: dict[tuple[int, int, int, int, int], timedelta] = {}
 
     def local(self, stamp: Stamp) -> datetime | None:
         """The naive wall-clock time a stamp stands for, its gaps filled in."""
@@ -237,14 +258,24 @@ class Clockwork:
 
     def is_ambiguous(self, wall: datetime) -> bool:
         """True in the hour that the autumn clock change repeats."""
-        first = wall.replace(tzinfo=self.zone, fold=0).utcoffset()
-        return first != wall.replace(tzinfo=self.zone, fold=1).utcoffset()
+        return self._offset(wall, 0) != self._offset(wall, 1)
 
     def to_utc(self, stamp: Stamp, wall: datetime, fold: int = 0) -> datetime:
         if stamp.offset_minutes is not None:
-            zone = timezone(timedelta(minutes=stamp.offset_minutes))
-            return wall.replace(tzinfo=zone).astimezone(UTC)
-        return wall.replace(tzinfo=self.zone, fold=fold).astimezone(UTC)
+            offset = timedelta(minutes=stamp.offset_minutes)
+        else:
+            offset = self._offset(wall, fold)
+        return (wall - offset).replace(tzinfo=UTC)
+
+    def _offset(self, wall: datetime, fold: int) -> timedelta:
+        # Zones change offset on the hour or half hour: one lookup per half hour.
+        key = (wall.year, wall.month, wall.day, wall.hour * 2 + wall.minute // 30, fold)
+        offset = self._offsets.get(key)
+        if offset is None:
+            probe = wall.replace(tzinfo=self.zone, fold=fold)
+            offset = probe.utcoffset() or timedelta()
+            self._offsets[key] = offset
+        return offset
 
 
 def _year_before(moment: datetime) -> datetime:

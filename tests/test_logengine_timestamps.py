@@ -1,0 +1,75 @@
+"""Timestamps as batch logs write them, to UTC in the source's zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.logengine.timestamps import Clockwork, find_leading
+
+NOW = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+
+
+def to_utc(line: str, zone: str = "Europe/Paris", fold: int = 0) -> str:
+    clock = Clockwork(zone, NOW)
+    found = find_leading(line)
+    assert found is not None
+    stamp = found.stamp()
+    wall = clock.local(stamp)
+    assert wall is not None
+    return clock.to_utc(stamp, wall, fold).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("line", "utc"),
+    [
+        ("2024-10-09 14:01:59.5669 ERROR x", "2024-10-09T12:01:59.566900+00:00"),
+        ("2016-01-22 16:43:30,666 [15] x", "2016-01-22T15:43:30.666000+00:00"),
+        ("2020-09-13T17:53:40.0180022+03:00 x", "2020-09-13T14:53:40.018002+00:00"),
+        ("2020-09-13 00:01:08.399 +04:30 [ERR] x", "2020-09-12T19:31:08.399000+00:00"),
+        ("2018-01-24 18:32:31,838 -0800 ERROR x", "2018-01-25T02:32:31.838000+00:00"),
+        ("2024-06-01T10:00:00Z x", "2024-06-01T10:00:00+00:00"),
+        ("09/10/2024 14:00:01 Erreur x", "2024-10-09T12:00:01+00:00"),
+        ("08:00:05 09/10/2024 Erreur x", "2024-10-09T06:00:05+00:00"),
+        ("10/22/2018 4:13:27 PM x", "2018-10-22T14:13:27+00:00"),
+        ("[03/27/2021 18:24:37.0773] [0] x", "2021-03-27T17:24:37.077300+00:00"),
+        ("07-25-13,16:03:24.649,13 x", "2013-07-25T14:03:24.649000+00:00"),
+        ("24.12.2024 23:59:59 Fehler x", "2024-12-24T22:59:59+00:00"),
+        ("[10.30 17:15:42] QQ.exe x", "2024-10-30T16:15:42+00:00"),
+        ("Nov  3 01:01:03 host x", "2024-11-03T00:01:03+00:00"),
+        ("août 19 11:08:37 host x", "2024-08-19T09:08:37+00:00"),
+        ("08:59:00.000 foo DEBUG x", "2025-01-06T07:59:00+00:00"),
+        ("23:00:00.000 foo DEBUG x", "2025-01-05T22:00:00+00:00"),
+    ],
+)
+def test_it_reads_timestamps_as_the_team_and_its_tools_write_them(
+    line: str, utc: str
+) -> None:
+    assert to_utc(line) == utc
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["127.0.0.1\tlocalhost", "13/13/2024 10:00:00 x", "System.Exception: x", "0. x"],
+)
+def test_it_does_not_take_other_numbers_for_a_timestamp(line: str) -> None:
+    assert find_leading(line) is None
+
+
+def test_it_reads_the_repeated_autumn_hour_in_either_pass() -> None:
+    line = "2024-10-27 02:30:00 ERROR x"
+
+    assert to_utc(line, fold=0) == "2024-10-27T00:30:00+00:00"
+    assert to_utc(line, fold=1) == "2024-10-27T01:30:00+00:00"
+    wall = datetime(2024, 10, 27, 2, 30)
+    assert Clockwork("Europe/Paris", NOW).is_ambiguous(wall)
+    assert not Clockwork("Europe/Paris", NOW).is_ambiguous(wall.replace(hour=3))
+
+
+def test_it_gives_the_message_start_after_the_timestamp() -> None:
+    line = "[10.30 17:15:42] QQ.exe - host:443 error : canceled"
+    found = find_leading(line)
+
+    assert found is not None
+    assert line[found.rest :] == "QQ.exe - host:443 error : canceled"
