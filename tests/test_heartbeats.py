@@ -221,6 +221,7 @@ def test_it_alerts_when_a_started_run_does_not_end_within_its_limit(
     from jobs.watch import run_watch_cycle
 
     client.post(f"/ping/{batch.ping_uuid}/start")
+    runtime.worker.drain()
     runtime.clock.advance(timedelta(minutes=29))
     run_watch_cycle(runtime)
     runtime.clock.advance(timedelta(minutes=2))
