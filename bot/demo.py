@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from bot.demo_replay import replay_dates
 from bot.inventory import ImportReport, import_inventory
 from bot.runtime import Runtime
 from bot.store import Batch, ErrorEvent, ErrorGroup, LogSource, Server
@@ -52,7 +53,7 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     with runtime.store.session() as session:
         for name in DEMO_SERVERS:
             folder = root / name
-            _copy_logs(folder, DEMO_FILES[name])
+            _copy_logs(folder, DEMO_FILES[name], runtime)
             session.add(Server(name=name, kind="local", root=str(folder)))
 
     with runtime.store.session() as session:
@@ -64,12 +65,14 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     return report
 
 
-def _copy_logs(folder: Path, files: dict[str, str]) -> None:
+def _copy_logs(folder: Path, files: dict[str, str], runtime: Runtime) -> None:
+    """Lay the real logs, their dates moved into the last week (see replay)."""
     logs = demo_data() / "logs"
+    now, zone = runtime.clock.now(), runtime.settings.zone
     for target, source in files.items():
         path = folder / target
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(logs / source, path)
+        path.write_bytes(replay_dates((logs / source).read_bytes(), now, zone))
 
 
 def _forget_demo(runtime: Runtime) -> None:

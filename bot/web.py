@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from bot import webhook
+from bot.chart_links import register_chart_routes
 from bot.events import handle_action, handle_command
 from bot.runtime import Runtime
 from bot.store import WebhookDelivery
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime) -> Flask:
     def healthz() -> Any:
         return jsonify(status="ok")
 
+    register_chart_routes(app, runtime)
     return app
 
 

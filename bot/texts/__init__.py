@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from bot.texts import core
+from bot.texts import core, reports
 
-AREAS: tuple[ModuleType, ...] = (core,)
+AREAS: tuple[ModuleType, ...] = (core, reports)
 
 TEXTS: dict[str, dict[str, str]] = {"fr": {}, "en": {}}
 for _area in AREAS:
