@@ -47,25 +47,39 @@ DATES = re.compile(
 
 
 def replay_dates(data: bytes, now: datetime, zone: ZoneInfo) -> bytes:
-    """``data`` with its dates moved into the week before ``now``."""
-    found = [(match, *_parse(match)) for match in DATES.finditer(data)]
-    dated = [(match, layout, when) for match, layout, when in found if when]
+    """``data`` with its dates moved into the period before ``now``."""
+    dated = find_dates(data)
     if not dated:
         return data
 
-    moved = _spread(sorted({when for _, _, when in dated}), now, zone)
+    moved = _spread(sorted({date.wall for date in dated}), now, zone)
     out = bytearray(data)
-    for match, layout, when in reversed(dated):
-        out[match.start() : match.end()] = moved[when].strftime(layout).encode()
+    for date in reversed(dated):
+        new = moved[date.wall].strftime(date.layout).encode()
+        out[date.start : date.end] = new
     return bytes(out)
 
 
-def _parse(match: re.Match[bytes]) -> tuple[str, datetime | None]:
-    layout = LAYOUTS[match.lastindex - 1].layout  # type: ignore[operator]
-    try:
-        return layout, datetime.strptime(match.group().decode(), layout)
-    except ValueError:
-        return layout, None
+@dataclass(frozen=True)
+class FoundDate:
+    start: int
+    end: int
+    layout: str
+    wall: datetime
+    """The date as written: a local wall time, to the second."""
+
+
+def find_dates(data: bytes) -> list[FoundDate]:
+    """The dates of ``data`` in one of :data:`LAYOUTS`, in file order."""
+    found = []
+    for match in DATES.finditer(data):
+        layout = LAYOUTS[match.lastindex - 1].layout  # type: ignore[operator]
+        try:
+            wall = datetime.strptime(match.group().decode(), layout)
+        except ValueError:
+            continue
+        found.append(FoundDate(match.start(), match.end(), layout, wall))
+    return found
 
 
 def _spread(
