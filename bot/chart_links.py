@@ -22,6 +22,7 @@ from typing import Any
 import jwt
 from flask import Flask, Response
 
+from bot.charts import render_chart
 from bot.config import LANGUAGES
 from bot.error_report import PERIODS, ErrorReport, Filters, ReportSpec, build_report
 from bot.runtime import Runtime
@@ -123,9 +124,6 @@ def chart_png(
     runtime: Runtime, spec: ReportSpec, lang: str, report: ErrorReport | None = None
 ) -> bytes:
     """The chart's PNG: from the cache, or drawn and kept there."""
-    # matplotlib takes a second to import: only what draws pays for it.
-    from bot.charts import render_chart
-
     path = _cached(runtime, spec, lang)
     if path.exists():
         return path.read_bytes()

@@ -128,13 +128,17 @@ def build_report(session: Session, spec: ReportSpec, zone: ZoneInfo) -> ErrorRep
     edges = bucket_edges(spec, zone)
     batches = batches_frame(session, spec.filters)
     counts = counts_frame(session, edges, spec.filters)
-    groups = groups_frame(session, spec)
+
+    groups = counts.groupby(["group_id", "batch_id"])["errors"].sum().reset_index()
+    top = groups.sort_values(["errors", "group_id"], ascending=[False, True]).head(
+        TOP_GROUPS
+    )
     return ErrorReport(
         spec=spec,
         edges=edges,
         per_bucket=_per_bucket(counts, batches, len(edges) - 1),
         per_batch=_per_batch(counts, batches),
-        top_groups=groups.head(TOP_GROUPS),
+        top_groups=_top_groups(session, top, batches),
         groups=len(groups),
         batches_matched=len(batches),
     )
@@ -174,45 +178,40 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
 def counts_frame(
     session: Session, edges: Sequence[datetime], filters: Filters
 ) -> pd.DataFrame:
-    """Events per bucket and batch; a bucket is the index of its left edge.
+    """Events per bucket, batch and group; a bucket is its left edge's index.
 
-    One range per bucket, joined by UNION ALL: each part reads its slice of
-    the time index, which costs far less than sorting every row by a CASE.
+    The only query that reads events. One range per bucket, joined by UNION
+    ALL: each part reads its own slice of the covering time index, which costs
+    far less than sorting every row by a CASE on its time.
     """
     parts = [
         select(
             literal(index).label("bucket"),
             ErrorEvent.batch_id,
+            ErrorEvent.group_id,
             func.count().label("errors"),
         )
         .where(*_window(start, end, filters))
-        .group_by(ErrorEvent.batch_id)
+        .group_by(ErrorEvent.batch_id, ErrorEvent.group_id)
         for index, (start, end) in enumerate(pairwise(edges))
     ]
-    return _frame(session, union_all(*parts), ["bucket", "batch_id", "errors"])
+    columns = ["bucket", "batch_id", "group_id", "errors"]
+    return _frame(session, union_all(*parts), columns)
 
 
-def groups_frame(session: Session, spec: ReportSpec) -> pd.DataFrame:
-    """Every error group seen in the period with its count, most first."""
-    counted = (
-        select(ErrorEvent.group_id, func.count().label("errors"))
-        .where(*_window(spec.start, spec.end, spec.filters))
-        .group_by(ErrorEvent.group_id)
-        .subquery()
+def _top_groups(
+    session: Session, top: pd.DataFrame, batches: pd.DataFrame
+) -> pd.DataFrame:
+    """The most frequent groups with their batch, level and latest sample."""
+    query = select(ErrorGroup.id, ErrorGroup.level, ErrorGroup.sample).where(
+        ErrorGroup.id.in_(top["group_id"].tolist())
     )
-    query = (
-        select(
-            counted.c.group_id,
-            Batch.name,
-            ErrorGroup.level,
-            ErrorGroup.sample,
-            counted.c.errors,
-        )
-        .join(ErrorGroup, ErrorGroup.id == counted.c.group_id)
-        .join(Batch, Batch.id == ErrorGroup.batch_id)
-        .order_by(counted.c.errors.desc(), counted.c.group_id)
+    details = _frame(session, query, ["group_id", "level", "sample"])
+    named = top.merge(details, on="group_id").assign(
+        batch=lambda frame: batches["batch"].reindex(frame["batch_id"]).to_numpy()
     )
-    return _frame(session, query, ["group_id", "batch", "level", "sample", "errors"])
+    columns = ["group_id", "batch", "level", "sample", "errors"]
+    return named[columns].reset_index(drop=True)
 
 
 def _window(
