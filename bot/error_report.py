@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from bot.store import (
     CATEGORIES,
@@ -33,6 +34,7 @@ PERIODS = {"24h": ("hour", 24), "7d": ("day", 7), "30d": ("day", 30)}
 """The periods of `/errors`: bucket unit and how many buckets, the last one
 being the current hour or day."""
 TOP_GROUPS = 5
+QueryT = TypeVar("QueryT", bound=Select)
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def batches_frame(session: Session, filters: Filters) -> pd.DataFrame:
     return _frame(session, query, columns).set_index("id")
 
 
-def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+def _filtered(query: QueryT, filters: Filters) -> QueryT:
     query = query.join(Server, Batch.server_id == Server.id).outerjoin(
         Client, Batch.client_id == Client.id
     )
@@ -224,7 +226,7 @@ def _window(
     return conditions
 
 
-def _frame(session: Session, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+def _frame(session: Session, query: Executable, columns: list[str]) -> pd.DataFrame:
     rows = session.execute(query).all()
     return pd.DataFrame.from_records(rows, columns=columns)
 
