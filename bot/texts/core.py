@@ -95,3 +95,4 @@ TEXTS: dict[str, dict[str, str]] = {
         "none": "—",
     },
 }
+
