@@ -103,7 +103,7 @@ def _spec_from(claims: dict[str, Any]) -> tuple[ReportSpec, str] | None:
             Filters.from_pairs(claims["f"]),
         )
         lang = str(claims["l"])
-    except (KeyError, TypeError, ValueError, OverflowError):
+    except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
         return None
     sound = (
         spec.period in REPORT_PERIODS

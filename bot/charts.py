@@ -45,7 +45,9 @@ def render_chart(report: ErrorReport, zone: ZoneInfo, lang: str) -> bytes:
 
     _draw_bars(axes, report, lang)
     _label_axes(axes, report, zone, lang)
-    figure.suptitle(report_title(lang, report, zone), x=0.02, ha="left", fontsize=10)
+    figure.suptitle(
+        report_title(lang, report.spec, zone), x=0.02, ha="left", fontsize=10
+    )
     if axes.get_legend_handles_labels()[0]:
         # Listed top down, the way the bars stack them.
         axes.legend(

@@ -1,8 +1,9 @@
 """Error statistics over a period: the figures behind `/errors` and the posts.
 
 A report covers ``[start, end)`` cut into buckets of an hour or of a local
-day. Each of its frames comes from one aggregate query, so the cost grows with
-the number of buckets, batches and groups, not with the number of events.
+day. One aggregate query reads the events and counts them per bucket, batch
+and group; the frames a card and a chart need are summed from those counts,
+so the work in Python grows with buckets, batches and groups, not events.
 Buckets are cut at local midnights: across a daylight-saving change a day
 holds 23 or 25 hours and is still one bar.
 """
@@ -69,7 +70,11 @@ class ReportSpec:
 def rolling_spec(
     period: str, now: datetime, zone: ZoneInfo, filters: Filters | None = None
 ) -> ReportSpec:
-    """The current hour or day and those before it, up to ``now``."""
+    """The current hour or day and those before it, up to ``now``.
+
+    ``now`` is cut to the second: a chart link names the report in seconds.
+    """
+    now = now.replace(microsecond=0)
     unit, count = PERIODS[period]
     if unit == "hour":
         local = now.astimezone(zone).replace(minute=0, second=0, microsecond=0)
@@ -241,11 +246,9 @@ def _per_bucket(
         .sum()
         .unstack(fill_value=0)
     )
-    return (
-        table.reindex(index=range(buckets), columns=list(CATEGORIES), fill_value=0)
-        .fillna(0)
-        .astype(int)
-    )
+    return table.reindex(
+        index=range(buckets), columns=list(CATEGORIES), fill_value=0
+    ).astype(int)
 
 
 def _per_batch(counts: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:

@@ -164,3 +164,16 @@ def test_it_draws_every_period_without_failing(runtime, events, lang: str) -> No
         png = charts.render_chart(report, zone, lang)
 
         assert Image.open(io.BytesIO(png)).size == (charts.WIDTH_PX, charts.HEIGHT_PX)
+
+
+def test_it_keeps_only_the_newest_charts(runtime, events, monkeypatch) -> None:
+    monkeypatch.setattr(chart_links, "KEPT_CHARTS", 2)
+    links = []
+    for _ in range(3):
+        links.append(chart_link(runtime, "/errors 24h"))
+        runtime.clock.advance(timedelta(minutes=1))
+
+    kept = list((runtime.settings.var_dir / "charts").glob("*.png"))
+
+    assert len(kept) == 2
+    assert all(fetch(runtime, link).status_code == 200 for link in links)

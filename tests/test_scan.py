@@ -67,8 +67,11 @@ def test_it_keeps_multi_line_exceptions_in_one_entry(demo) -> None:
             .where(Batch.name == "EnvoiNotifications")
         ).all()
     assert all("\n   at " in message for message in messages)
-    assert all(message.split("\n", 1)[0].startswith("FATAL") or
-               message.split("\n", 1)[0].startswith("ERROR") for message in messages)
+    assert all(
+        message.split("\n", 1)[0].startswith("FATAL")
+        or message.split("\n", 1)[0].startswith("ERROR")
+        for message in messages
+    )
 
 
 def test_it_posts_one_card_per_error_group_naming_batch_and_client(demo) -> None:

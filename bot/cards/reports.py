@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cards import Content, card, fields, first_line, message
-from bot.error_report import ErrorReport
+from bot.error_report import ErrorReport, ReportSpec
 from bot.texts import text
 
 MAX_BATCH_ROWS = 12
@@ -35,18 +35,14 @@ def moment_label(lang: str, moment: datetime, zone: ZoneInfo) -> str:
     return text(lang, "time.moment", weekday=weekday(lang, local), date=local)
 
 
-def report_title(lang: str, report: ErrorReport, zone: ZoneInfo) -> str:
-    spec = report.spec
-    # The week's end is the next Monday's midnight: name the Sunday it closes.
-    last_day = report.edges[-2] if len(report.edges) > 1 else spec.end
-    return text(
-        lang,
-        f"report.title.{spec.period}",
-        start=day_label(lang, spec.start, zone),
-        end=moment_label(lang, spec.end, zone)
-        if spec.period == "day"
-        else day_label(lang, last_day, zone),
-    )
+def report_title(lang: str, spec: ReportSpec, zone: ZoneInfo) -> str:
+    if spec.unit == "hour":
+        end = moment_label(lang, spec.end, zone)
+    else:
+        # A week ends at the next Monday's midnight: name the Sunday it closes.
+        end = day_label(lang, spec.end - timedelta(microseconds=1), zone)
+    start = day_label(lang, spec.start, zone)
+    return text(lang, f"report.title.{spec.period}", start=start, end=end)
 
 
 def filters_text(lang: str, report: ErrorReport) -> str:
@@ -64,6 +60,7 @@ def error_report_card(
     late_due: datetime | None = None,
 ) -> Content:
     """Totals, the chart, errors per batch and the most frequent groups."""
+    title = report_title(lang, report.spec, zone)
     span = text(
         lang,
         "report.span",
@@ -79,16 +76,16 @@ def error_report_card(
     items.append(_totals(lang, report))
     if report.total == 0:
         items.append(message(text(lang, "report.empty")))
-        return card(report_title(lang, report, zone), *items, sub_head=span)
+        return card(title, *items, sub_head=span)
 
     if chart_url is not None:
-        items.append(_chart(lang, zone, report, chart_url))
+        items.append(_chart(lang, zone, report.spec, title, chart_url))
     items += [
         message(text(lang, "report.per_batch")),
         _per_batch(lang, report),
         message(_top_groups(lang, report)),
     ]
-    return card(report_title(lang, report, zone), *items, sub_head=span)
+    return card(title, *items, sub_head=span)
 
 
 def _totals(lang: str, report: ErrorReport) -> dict[str, object]:
@@ -102,14 +99,16 @@ def _totals(lang: str, report: ErrorReport) -> dict[str, object]:
     return fields(pairs)
 
 
-def _chart(lang: str, zone: ZoneInfo, report: ErrorReport, url: str) -> Content:
-    unit = text(lang, f"unit.{report.spec.unit}")
+def _chart(
+    lang: str, zone: ZoneInfo, spec: ReportSpec, title: str, url: str
+) -> Content:
+    unit = text(lang, f"unit.{spec.unit}")
     return {
         "type": "attachments",
         "resource_url": url,
         "img_url": url,
         "information": {
-            "title": {"text": report_title(lang, report, zone)},
+            "title": {"text": title},
             "description": {
                 "text": text(lang, "report.chart_about", unit=unit, zone=zone.key)
             },

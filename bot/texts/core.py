@@ -95,4 +95,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "none": "—",
     },
 }
-
