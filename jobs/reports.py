@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
@@ -157,8 +157,39 @@ def post_report(runtime: Runtime, due: DuePost, now: datetime) -> bool:
 
 
 def _claim(runtime: Runtime, due: DuePost, now: datetime) -> str | None:
-    """Insert the post's row, or take over a failed or abandoned one."""
+    """Insert the post's row, or take over a failed or abandoned one.
+
+    The row is looked for first so that the catch-up job, which finds it
+    every few minutes, does not make the database log a refused insert.
+    """
     token = uuid.uuid4().hex
+    this_post = (
+        ReportPost.kind == due.kind,
+        ReportPost.period_key == due.period_key,
+    )
+    with runtime.store.session() as session:
+        known = session.scalar(select(ReportPost.id).where(*this_post))
+    if known is None and _insert_claim(runtime, due, now, token):
+        return token
+
+    with runtime.store.session() as session:
+        taken = session.execute(
+            update(ReportPost)
+            .where(
+                *this_post,
+                ReportPost.sent_at.is_(None),
+                or_(
+                    ReportPost.last_error.is_not(None),
+                    ReportPost.claimed_at < now - CLAIM_EXPIRES,
+                ),
+            )
+            .values(claimed_at=now, claimed_by=token, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+    return token if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _insert_claim(runtime: Runtime, due: DuePost, now: datetime, token: str) -> bool:
     try:
         with runtime.store.session() as session:
             session.add(
@@ -170,26 +201,9 @@ def _claim(runtime: Runtime, due: DuePost, now: datetime) -> str | None:
                     claimed_by=token,
                 )
             )
-        return token
     except IntegrityError:
-        pass
-
-    with runtime.store.session() as session:
-        taken = session.execute(
-            update(ReportPost)
-            .where(
-                ReportPost.kind == due.kind,
-                ReportPost.period_key == due.period_key,
-                ReportPost.sent_at.is_(None),
-                or_(
-                    ReportPost.last_error.is_not(None),
-                    ReportPost.claimed_at < now - CLAIM_EXPIRES,
-                ),
-            )
-            .values(claimed_at=now, claimed_by=token, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
-    return token if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+        return False
+    return True
 
 
 def _record(runtime: Runtime, claim: str, **values: object) -> None:
