@@ -132,9 +132,17 @@ def post_report(runtime: Runtime, due: DuePost, now: datetime) -> bool:
         )
         message_id = runtime.messenger.send(channel, content)
     except Exception as error:
-        reason = getattr(error, "reason", None) or type(error).__name__
-        log.exception("report %s %s not posted: %s", due.kind, due.period_key, reason)
-        _record(runtime, claim, last_error=reason)
+        # Boundary errors (Zoom's) carry a short reason; others need a trace.
+        reason = getattr(error, "reason", None)
+        log.log(
+            logging.WARNING if reason else logging.ERROR,
+            "report %s %s not posted, retried in a few minutes: %s",
+            due.kind,
+            due.period_key,
+            reason or error,
+            exc_info=reason is None,
+        )
+        _record(runtime, claim, last_error=reason or type(error).__name__)
         return False
 
     _record(
