@@ -80,39 +80,37 @@ def tampered(token: str) -> str:
     return ".".join((header, flipped, signature))
 
 
+def resigned(token: str, key: str | bytes, **changes: object) -> str:
+    """The token's claims, changed, signed again with ``key``."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode({**claims, **changes}, key, algorithm="HS256")
+
+
+SECRET = "test-signing-key-0123456789"
+"""The settings fixture's BATCHOPS_SECRET_KEY."""
+
+
 @pytest.mark.parametrize(
     "forge",
     [
         pytest.param(tampered, id="tampered"),
         pytest.param(
-            lambda token: jwt.encode(
-                jwt.decode(token, options={"verify_signature": False}),
-                "another-batchops-secret-key-0123456789",
-                algorithm="HS256",
-            ),
+            lambda token: resigned(token, "another-batchops-secret-key-0123456789"),
             id="signed-with-another-key",
         ),
         pytest.param(
-            lambda token: jwt.encode(
-                {
-                    **jwt.decode(token, options={"verify_signature": False}),
-                    "aud": "batchops:action",
-                },
-                "test-signing-key-0123456789",
-                algorithm="HS256",
-            ),
+            lambda token: resigned(token, SECRET, aud="batchops:action"),
             id="signed-with-our-raw-secret-for-another-use",
         ),
         pytest.param(
-            lambda token: jwt.encode(
-                {
-                    **jwt.decode(token, options={"verify_signature": False}),
-                    "aud": "batchops:action",
-                },
-                chart_links.signing_key("test-signing-key-0123456789"),
-                algorithm="HS256",
+            lambda token: resigned(
+                token, chart_links.signing_key(SECRET), aud="batchops:action"
             ),
             id="meant-for-another-audience",
+        ),
+        pytest.param(
+            lambda token: resigned(token, chart_links.signing_key(SECRET), s="x"),
+            id="malformed-claims",
         ),
         pytest.param(lambda token: "not-a-token", id="garbage"),
         pytest.param(lambda token: token + "x" * 3000, id="oversized"),
@@ -123,6 +121,7 @@ def tampered(token: str) -> str:
 def test_it_refuses_a_link_it_did_not_sign_with_a_bare_404(
     runtime, events, forge
 ) -> None:
+    assert runtime.settings.secret_key == SECRET
     url = chart_link(runtime)
     forged = url.replace(token_of(url), forge(token_of(url)))
 
@@ -144,13 +143,13 @@ def test_it_refuses_a_link_once_it_has_expired(runtime, events, clock) -> None:
 
 def test_it_refuses_a_signed_link_asking_for_an_unbounded_chart(runtime, clock) -> None:
     spec = rolling_spec("30d", clock.now(), runtime.settings.zone)
-    secret = runtime.settings.secret_key
-    token = chart_links.chart_token(spec, "fr", secret, clock.now())
-    claims = jwt.decode(token, options={"verify_signature": False})
-    claims["s"] -= 400 * 86400
-    wide = jwt.encode(claims, chart_links.signing_key(secret), algorithm="HS256")
+    token = chart_links.chart_token(spec, "fr", SECRET, clock.now())
+    start = int(spec.start.timestamp()) - 400 * 86400
 
-    assert chart_links.read_chart_token(wide, secret, clock.now()) is None
+    wide = resigned(token, chart_links.signing_key(SECRET), s=start)
+
+    assert chart_links.read_chart_token(token, SECRET, clock.now()) is not None
+    assert chart_links.read_chart_token(wide, SECRET, clock.now()) is None
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
