@@ -172,6 +172,8 @@ def register_chart_routes(app: Flask, runtime: Runtime) -> None:
             token, runtime.settings.secret_key, runtime.clock.now()
         )
         if found is None:
+            # The token itself stays out of the log: it is a credential.
+            log.info("chart link refused: not signed by us, or expired")
             return Response(status=404)
         png = chart_png(runtime, *found)
         return Response(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from bot import chart_links
@@ -12,8 +11,6 @@ from bot.error_report import ErrorReport, ReportSpec, build_report
 from bot.router import Refusal
 from bot.runtime import Runtime
 from bot.texts import text
-
-log = logging.getLogger(__name__)
 
 
 def report_card(
