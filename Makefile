@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.log_scan
 	$(BIN)/python -m benchmarks.remote_scan
 	$(BIN)/python -m benchmarks.inventory
+	$(BIN)/python -m benchmarks.errors_report
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,7 @@ ZOOM_CREDENTIALS = (
     "ZOOM_ACCOUNT_ID",
 )
 LANGUAGES = ("fr", "en")
+SWITCH = ("on", "off")
 
 
 class ConfigError(Exception):
@@ -44,6 +45,7 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     secret_key: str = field(default="", repr=False)
     var_dir: Path = Path("var")
+    daily_report: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -99,6 +101,7 @@ class Settings:
             public_base_url=_url(env, "PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
             secret_key=_secret_key(env, var),
             var_dir=var,
+            daily_report=_choice(env, "BATCHOPS_DAILY_REPORT", SWITCH, "off") == "on",
         )
 
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from bot.demo_replay import replay_dates
 from bot.inventory_import import ImportReport, import_inventory
 from bot.runtime import Runtime
 from bot.store import Batch, ErrorEvent, ErrorGroup, LogSource, Server
 
 log = logging.getLogger(__name__)
 
-WRITTEN_AGO = timedelta(minutes=30)
+WRITTEN_AGO = timedelta(minutes=5)
 DEMO_SERVERS = ("DEMO-ORDO-01", "DEMO-ORDO-02")
 DEMO_FILES = {
     "DEMO-ORDO-01": {
@@ -57,7 +58,7 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     with runtime.store.session() as session:
         for name in DEMO_SERVERS:
             folder = root / name
-            _copy_logs(folder, DEMO_FILES[name], runtime.clock.now() - WRITTEN_AGO)
+            _copy_logs(folder, DEMO_FILES[name], runtime)
             server = session.scalar(select(Server).where(Server.name == name))
             if server is None:
                 server = Server(name=name, kind="local")
@@ -78,14 +79,16 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     return report
 
 
-def _copy_logs(folder: Path, files: dict[str, str], written: datetime) -> None:
-    """Copy the logs, dated as if their batches finished a while ago."""
+def _copy_logs(folder: Path, files: dict[str, str], runtime: Runtime) -> None:
+    """Lay the real logs, their dates moved into the last week (see replay),
+    the files last written a few minutes ago, as by batches that have ended."""
     logs = demo_data() / "logs"
-    stamp = written.timestamp()
+    now, zone = runtime.clock.now(), runtime.settings.zone
+    stamp = (now - WRITTEN_AGO).timestamp()
     for target, source in files.items():
         path = folder / target
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(logs / source, path)
+        path.write_bytes(replay_dates((logs / source).read_bytes(), now, zone))
         os.utime(path, (stamp, stamp))
 
 

@@ -221,6 +221,10 @@ class ErrorEvent(Base):
     __table_args__ = (
         Index("ix_error_events_batch_time", "batch_id", "occurred_at"),
         Index("ix_error_events_time", "occurred_at"),
+        # Covers the error reports' aggregates, so they never read the rows.
+        Index(
+            "ix_error_events_time_batch_group", "occurred_at", "batch_id", "group_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(
@@ -324,6 +328,30 @@ class OutboxMessage(Base):
     to_jid: Mapped[str] = mapped_column(String(255))
     user_jid: Mapped[str | None] = mapped_column(String(255))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReportPost(Base):
+    """A scheduled report for one period: claimed, then sent, at most once.
+
+    The unique (kind, period) pair is the claim: whichever instance inserts
+    the row posts the report. ``last_error`` holds why the last try failed;
+    such a row, or a claim left too long without a send, may be taken again.
+    """
+
+    __tablename__ = "report_posts"
+    __table_args__ = (UniqueConstraint("kind", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period_key: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    to_jid: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class WebhookDelivery(Base):

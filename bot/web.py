@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from bot import webhook
+from bot.chart_links import register_chart_routes
 from bot.events import handle_action, handle_command
 from bot.exports import register_export_routes
 from bot.runtime import Runtime
@@ -41,6 +42,7 @@ def create_app(runtime: Runtime) -> Flask:
         return jsonify(status="ok")
 
     register_export_routes(app, runtime)
+    register_chart_routes(app, runtime)
     return app
 
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
+from jobs import reports
 from jobs.log_scan import run_scan_cycle
 from jobs.probes import run_probe_cycle
 from jobs.task_sync import run_task_sync
@@ -29,8 +31,10 @@ TASK_SYNC_EVERY = timedelta(minutes=5)
 class JobSpec:
     id: str
     description: str
-    trigger: IntervalTrigger
+    trigger: BaseTrigger
     run: Callable[[Runtime], object]
+    at_start: bool = False
+    """Also run once as soon as the scheduler starts."""
 
 
 def job_specs(runtime: Runtime) -> list[JobSpec]:
@@ -62,12 +66,42 @@ def job_specs(runtime: Runtime) -> list[JobSpec]:
             ),
             run_task_sync,
         ),
+        JobSpec(
+            "weekly_report",
+            "post the past week's error chart to the team's channel",
+            reports.weekly_trigger(zone),
+            reports.post_weekly_report,
+        ),
+        *_daily_report(runtime),
+        JobSpec(
+            "report_catch_up",
+            "post a report missed while batchops was down, marked late",
+            IntervalTrigger(
+                seconds=int(reports.CATCH_UP_EVERY.total_seconds()), timezone=zone
+            ),
+            reports.post_due_reports,
+            at_start=True,
+        ),
+    ]
+
+
+def _daily_report(runtime: Runtime) -> list[JobSpec]:
+    if not runtime.settings.daily_report:
+        return []
+    return [
+        JobSpec(
+            "daily_report",
+            "post the last 24 hours' error chart to the team's channel",
+            reports.daily_trigger(runtime.settings.zone),
+            reports.post_daily_report,
+        )
     ]
 
 
 def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=runtime.settings.zone)
     for spec in job_specs(runtime):
+        first_run = {"next_run_time": runtime.clock.now()} if spec.at_start else {}
         scheduler.add_job(
             _logged(spec, runtime),
             spec.trigger,
@@ -76,6 +110,7 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=int(SCAN_EVERY.total_seconds()),
+            **first_run,
         )
     return scheduler
 
