@@ -118,6 +118,11 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
 
     scheduler = build_scheduler(runtime)
     scheduler.start()
+    if not runtime.settings.zoom_secret_token:
+        out(
+            "ZOOM_SECRET_TOKEN is not set: Zoom's webhook requests will be "
+            "refused; use batchops chat to try commands"
+        )
     out(f"Serving on http://{host}:{port} (Ctrl-C to stop)")
     try:
         waitress.serve(

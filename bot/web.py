@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import webhook
 from bot.chart_links import register_chart_routes
@@ -39,11 +40,22 @@ def create_app(runtime: Runtime) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        return jsonify(status="ok")
+        return check_health(runtime)
 
     register_export_routes(app, runtime)
     register_chart_routes(app, runtime)
     return app
+
+
+def check_health(runtime: Runtime) -> Any:
+    """200 when the database answers, 503 otherwise (for the load balancer)."""
+    try:
+        with runtime.store.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        log.error("health check: database unreachable: %s", type(error).__name__)
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
 
 
 def receive_zoom_event(runtime: Runtime) -> Any:

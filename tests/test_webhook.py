@@ -195,4 +195,13 @@ def test_it_ignores_events_it_does_not_handle(client, runtime) -> None:
 
 
 def test_it_reports_health(client) -> None:
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_it_reports_an_unreachable_database_as_unavailable(runtime, tmp_path) -> None:
+    from bot.store import Store
+
+    runtime.store = Store(f"sqlite:///{tmp_path}/missing/folder/db.sqlite")
+    response = create_app(runtime).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
