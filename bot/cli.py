@@ -107,7 +107,7 @@ def demo(once: bool, host: str, port: int) -> None:
 )
 def serve(host: str, port: int) -> None:
     """Serve Zoom's webhook endpoint and run the scheduled jobs."""
-    _serve(load_runtime(), host, port)
+    _serve(load_runtime(echo_cards=True), host, port)
 
 
 def _serve(runtime: Runtime, host: str, port: int) -> None:
