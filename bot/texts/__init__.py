@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from bot.texts import core, inventory, watch
+from bot.texts import core, deploy, inventory, watch
 
-AREAS: tuple[ModuleType, ...] = (core, inventory, watch)
+AREAS: tuple[ModuleType, ...] = (core, inventory, watch, deploy)
 
 TEXTS: dict[str, dict[str, str]] = {"fr": {}, "en": {}}
 for _area in AREAS:
