@@ -228,6 +228,7 @@ def _record_deploy(ctx: StepContext, step: Step, outcome: Outcome) -> None:
 def _deployed_batch(session: Session, ctx: StepContext, step: Step) -> Batch:
     """The batch row as the deploy leaves it: made when new, updated if not."""
     server = session.scalars(select(Server).where(Server.name == ctx.plan.server)).one()
+    client = session.scalars(select(Client).where(Client.name == step["client"])).one()
     batch = session.scalar(
         select(Batch).where(
             Batch.server_id == server.id,
@@ -237,9 +238,7 @@ def _deployed_batch(session: Session, ctx: StepContext, step: Step) -> Batch:
     if batch is None:
         local_day = ctx.now.astimezone(ctx.runtime.settings.zone).date()
         batch = Batch(name=ctx.plan.batch, server=server, created_on=local_day)
-    batch.client = session.scalars(
-        select(Client).where(Client.name == step["client"])
-    ).one()
+    batch.client = client
     batch.category = step["category"]
     batch.environment = step["environment"]
     batch.execution_folder = step["folder"]
