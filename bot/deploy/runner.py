@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.deploy.artifacts import ArtifactError
 from bot.deploy.package import PackageError
@@ -75,7 +76,9 @@ def _do_steps(
     for index, step in enumerate(steps):
         progress[index] = "running"
         show(progress)
-        reason = _attempt(context, STEP_KINDS[step["kind"]].do, step, outcomes[index])
+        _, reason = _attempt(
+            context, STEP_KINDS[step["kind"]].do, step, outcomes[index]
+        )
         if reason is not None:
             progress[index] = "failed"
             show(progress)
@@ -95,34 +98,32 @@ def _undo_steps(
         undo = STEP_KINDS[steps[index]["kind"]].undo
         if undo is None:
             continue
-        reason = _attempt(context, undo, steps[index], outcomes[index])
-        if progress[index] == "done":
-            progress[index] = "undone" if reason is None else "undo_failed"
-        elif reason is not None:
-            progress[index] = "undo_failed"
+        took_back, reason = _attempt(context, undo, steps[index], outcomes[index])
         if reason is not None:
+            progress[index] = "undo_failed"
             log.warning("plan %s: undo of step %d failed: %s", context.plan.id,
                         index + 1, reason)  # fmt: skip
+        elif took_back and progress[index] == "done":
+            progress[index] = "undone"
     show(progress)
 
 
 def _attempt(
     context: StepContext,
-    action: Callable[[StepContext, dict, Outcome], None],
+    action: Callable[[StepContext, dict, Outcome], Any],
     step: dict,
     outcome: Outcome,
-) -> str | None:
-    """Run one step's action; the reason it failed, or None."""
+) -> tuple[Any, str | None]:
+    """Run one step's action: what it returned, and the reason it failed."""
     try:
-        action(context, step, outcome)
+        return action(context, step, outcome), None
     except RemoteError as error:
-        return error.reason
+        return None, error.reason
     except (ArtifactError, PackageError) as error:
-        return error.text(context.lang)
+        return None, error.text(context.lang)
     except Exception:
         # Whatever broke, the steps before must still be undone.
         ref = uuid.uuid4().hex[:8]
         log.exception("plan %s: step %s failed (ref %s)", context.plan.id,
                       step["kind"], ref)  # fmt: skip
-        return text(context.lang, "plan.internal", ref=ref)
-    return None
+        return None, text(context.lang, "plan.internal", ref=ref)

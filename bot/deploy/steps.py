@@ -98,12 +98,14 @@ class StepContext:
 
 
 StepFunc = Callable[[StepContext, Step, Outcome], None]
+UndoFunc = Callable[[StepContext, Step, Outcome], bool]
+"""Takes back what the step made; False when it had made nothing."""
 
 
 @dataclass(frozen=True)
 class StepKind:
     do: StepFunc
-    undo: StepFunc | None = None
+    undo: UndoFunc | None = None
 
 
 def _fetch(ctx: StepContext, step: Step, outcome: Outcome) -> None:
@@ -123,20 +125,22 @@ def _set_aside(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     outcome["moved"] = move_path(session, step["path"], step["aside"])
 
 
-def _put_back(ctx: StepContext, step: Step, outcome: Outcome) -> None:
-    if outcome.get("moved"):
-        session = ctx.session(step["where"])
-        remove_path(session, step["path"])
-        move_path(session, step["aside"], step["path"])
+def _put_back(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
+    if not outcome.get("moved"):
+        return False
+    session = ctx.session(step["where"])
+    remove_path(session, step["path"])
+    return move_path(session, step["aside"], step["path"])
 
 
 def _make_folder(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     outcome["created"] = make_folder(ctx.session(step["where"]), step["path"])
 
 
-def _remove_made_folder(ctx: StepContext, step: Step, outcome: Outcome) -> None:
-    if outcome.get("created"):
-        remove_path(ctx.session(step["where"]), step["path"])
+def _remove_made_folder(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
+    if not outcome.get("created"):
+        return False
+    return remove_path(ctx.session(step["where"]), step["path"])
 
 
 def _unpack(ctx: StepContext, step: Step, outcome: Outcome) -> None:
@@ -148,9 +152,12 @@ def _unpack(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     remove_path(session, step["archive"])
 
 
-def _remove_archive(ctx: StepContext, step: Step, outcome: Outcome) -> None:
-    if outcome.get("written"):
-        remove_path(ctx.session(step["where"]), step["archive"])
+def _remove_archive(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
+    # The unpacked files go with the execution folder, made by this run.
+    if not outcome.get("written"):
+        return False
+    remove_path(ctx.session(step["where"]), step["archive"])
+    return True
 
 
 def _configure(ctx: StepContext, step: Step, outcome: Outcome) -> None:
@@ -168,9 +175,11 @@ def _write_launcher(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     ctx.session(step["where"]).write_file(step["path"], launcher.data())
 
 
-def _remove_written(ctx: StepContext, step: Step, outcome: Outcome) -> None:
-    if outcome.get("written"):
-        remove_path(ctx.session(step["where"]), step["path"])
+def _remove_written(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
+    if not outcome.get("written"):
+        return False
+    remove_path(ctx.session(step["where"]), step["path"])
+    return True
 
 
 def _register_task(ctx: StepContext, step: Step, outcome: Outcome) -> None:
@@ -188,16 +197,16 @@ def _register_task(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     register_task(session, folder, name, definition)
 
 
-def _restore_task(ctx: StepContext, step: Step, outcome: Outcome) -> None:
+def _restore_task(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
     if not outcome.get("exported"):
-        return
+        return False
     session = ctx.session(step["where"])
     folder, name = split_task_name(step["task"])
     previous = outcome.get("previous_xml")
     if previous:
         register_task_xml(session, folder, name, previous)
-    else:
-        unregister_task(session, folder, name)
+        return True
+    return unregister_task(session, folder, name)
 
 
 def _record_deploy(ctx: StepContext, step: Step, outcome: Outcome) -> None:
@@ -264,12 +273,13 @@ def _set_task_state(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     set_task_enabled(session, folder, name, step["enabled"])
 
 
-def _restore_task_state(ctx: StepContext, step: Step, outcome: Outcome) -> None:
+def _restore_task_state(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
     previous = outcome.get("previous")
     if previous is None:
-        return
+        return False
     folder, name = split_task_name(step["task"])
     set_task_enabled(ctx.session(step["where"]), folder, name, previous != "Disabled")
+    return True
 
 
 def _record_state(ctx: StepContext, step: Step, outcome: Outcome) -> None:
