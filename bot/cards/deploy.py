@@ -16,6 +16,14 @@ from bot.texts import text
 from integrations.windows.task_xml import DAY_NAMES, TaskTrigger
 
 PHASES = ("preview", "waiting", "running", "done", "failed", "cancelled")
+STEP_ICONS = {
+    "todo": "⬜",
+    "running": "⏳",
+    "done": "✅",
+    "failed": "❌",
+    "undone": "↩",
+    "undo_failed": "⚠️",
+}
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def _step_lines(lang: str, view: PlanView) -> str:
             text(
                 lang,
                 "plan.step.line",
-                icon=text(lang, f"plan.icon.{state}"),
+                icon=STEP_ICONS[state],
                 number=index + 1,
                 where=step["where"],
                 what=step_text(lang, step),

@@ -146,24 +146,17 @@ def _remove_made_folder(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
 def _unpack(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     session = ctx.session(step["where"])
     data = ctx.checked_artifact(step["sha256"]).path.read_bytes()
-    outcome["written"] = True
+    # The unpacked files go with the execution folder this run made.
+    outcome["written"] = step["archive"]
     session.write_file(step["archive"], data)
     expand_archive(session, step["archive"], step["path"])
     remove_path(session, step["archive"])
 
 
-def _remove_archive(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
-    # The unpacked files go with the execution folder, made by this run.
-    if not outcome.get("written"):
-        return False
-    remove_path(ctx.session(step["where"]), step["archive"])
-    return True
-
-
 def _configure(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     artifact = ctx.checked_artifact(step["sha256"])
     data = set_app_settings(read_entry(artifact.path, step["entry"]), step["settings"])
-    outcome["written"] = True
+    outcome["written"] = step["path"]
     ctx.session(step["where"]).write_file(step["path"], data)
 
 
@@ -171,14 +164,16 @@ def _write_launcher(ctx: StepContext, step: Step, outcome: Outcome) -> None:
     launcher = build_launcher(
         step["environment"], step["folder"], step["executable"], step["domain"]
     )
-    outcome["written"] = True
+    outcome["written"] = step["path"]
     ctx.session(step["where"]).write_file(step["path"], launcher.data())
 
 
 def _remove_written(ctx: StepContext, step: Step, outcome: Outcome) -> bool:
-    if not outcome.get("written"):
+    """Remove the file the step wrote, or began to write."""
+    written = outcome.get("written")
+    if not written:
         return False
-    remove_path(ctx.session(step["where"]), step["path"])
+    remove_path(ctx.session(step["where"]), written)
     return True
 
 
@@ -309,7 +304,7 @@ STEP_KINDS: dict[str, StepKind] = {
     "fetch_artifact": StepKind(_fetch),
     "set_aside": StepKind(_set_aside, _put_back),
     "make_folder": StepKind(_make_folder, _remove_made_folder),
-    "unpack": StepKind(_unpack, _remove_archive),
+    "unpack": StepKind(_unpack, _remove_written),
     "configure": StepKind(_configure, _remove_written),
     "write_launcher": StepKind(_write_launcher, _remove_written),
     "register_task": StepKind(_register_task, _restore_task),

@@ -17,6 +17,7 @@ from bot.web import create_app
 from tests.conftest import signed_headers, zoom_event
 from tests.fakes.windows import FakeTaskScheduler, FakeWindowsSession
 from tests.fakes.zoom_api import FakeZoom
+from tests.test_zoom_roundtrip import command_event
 
 DATA = Path(__file__).parents[1] / "data" / "zoom"
 BATCH = "ImportContrats"
@@ -114,19 +115,8 @@ def fake_windows(
 
 
 def command_payload(zoom_api: FakeZoom, cmd: str, user: str) -> dict[str, Any]:
-    payload = json.loads(
-        (DATA / "chatbot-bot_notification.openapi-example.json").read_text()
-    )["payload"]
-    payload.update(
-        cmd=cmd,
-        toJid=zoom_api.channel_jid,
-        robotJid=zoom_api.bot_jid,
-        accountId=zoom_api.account_id,
-        userId=user,
-        userName=USERS[user][0],
-        userJid=f"{user.lower()}@xmpp.zoom.us",
-    )
-    return payload
+    payload = json.loads(command_event(zoom_api, cmd, 0))["payload"]
+    return _as_user(payload, user)
 
 
 def click_payload(
@@ -142,6 +132,12 @@ def click_payload(
         toJid=zoom_api.channel_jid,
         robotJid=zoom_api.bot_jid,
         accountId=zoom_api.account_id,
+    )
+    return _as_user(payload, user)
+
+
+def _as_user(payload: dict[str, Any], user: str) -> dict[str, Any]:
+    payload.update(
         userId=user,
         userName=USERS[user][0],
         userJid=f"{user.lower()}@xmpp.zoom.us",

@@ -36,6 +36,13 @@ def estate(deploy_runtime, store, clock):  # type: ignore[no-untyped-def]
     return fake_windows(deploy_runtime, declare_estate(store, clock.now()))
 
 
+def task_ran_well(store, clock) -> None:  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        batch = session.scalars(select(Batch)).one()
+        batch.task_last_run_at = clock.now() + timedelta(minutes=5)
+        batch.task_last_result = 0
+
+
 def preview(channel: ZoomChannel, command: str = FIRST_DEPLOY) -> str:
     channel.command(command)
     return channel.last_message_id()
@@ -188,10 +195,7 @@ def test_it_refuses_production_with_another_archive_than_the_one_that_ran(
 ) -> None:
     deploy(channel, FIRST_DEPLOY)
     deploy(channel, f"/batch deploy {BATCH} to RecetteClient")
-    with store.session() as session:
-        batch = session.scalars(select(Batch)).one()
-        batch.task_last_run_at = clock.now() + timedelta(minutes=5)
-        batch.task_last_result = 0
+    task_ran_well(store, clock)
     other = archive(
         {f"{BATCH}.exe": b"MZ 1.0.1", f"{BATCH}.exe.config": b"<configuration/>"}
     )
@@ -285,10 +289,7 @@ def test_it_needs_another_admin_for_the_second_confirmation(
 ) -> None:
     deploy(channel, FIRST_DEPLOY)
     deploy(channel, f"/batch deploy {BATCH} to RecetteClient")
-    with store.session() as session:
-        batch = session.scalars(select(Batch)).one()
-        batch.task_last_run_at = clock.now() + timedelta(minutes=5)
-        batch.task_last_result = 0
+    task_ran_well(store, clock)
     clock.advance(timedelta(minutes=10))
     message_id = preview(channel, f"/batch deploy {BATCH} to Production")
     channel.click(message_id, "Confirm")
