@@ -19,13 +19,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 from urllib.parse import quote
 
 import requests
 
 from bot.config import Settings
-from bot.texts import text
+from bot.deploy.reasons import DeployError
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +37,8 @@ HTTP_TIMEOUT = (10, 60)
 SHA256 = re.compile(r"\b[0-9a-fA-F]{64}\b")
 
 
-class ArtifactError(Exception):
-    """An artifact cannot be had or trusted; says why in the reader's words."""
-
-    def __init__(self, key: str, *, retryable: bool = False, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-        self.retryable = retryable
-
-    def text(self, lang: str) -> str:
-        return text(lang, self.key, **self.values)
+class ArtifactError(DeployError):
+    """An artifact cannot be had or trusted."""
 
 
 @dataclass(frozen=True)

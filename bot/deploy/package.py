@@ -18,25 +18,16 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from bot.texts import text
+from bot.deploy.reasons import DeployError
 
 LOG_FOLDER_KEY = "LogFolder"
 TEST_MODE_KEY = "testmode"
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9_.-]+)["']""")
 
 
-class PackageError(Exception):
-    """An archive or a ``.config`` batchops cannot deploy; says why."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-    def text(self, lang: str) -> str:
-        return text(lang, self.key, **self.values)
+class PackageError(DeployError):
+    """An archive or a ``.config`` batchops cannot deploy."""
 
 
 @dataclass(frozen=True)

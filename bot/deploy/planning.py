@@ -22,17 +22,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.deploy.artifacts import Artifact, ArtifactError, fetch_artifact
+from bot.deploy.artifacts import Artifact, fetch_artifact
 from bot.deploy.artifacts import repository_from as artifact_repository
 from bot.deploy.evidence import RunSign, latest_run_sign
 from bot.deploy.launcher import DOMAIN
 from bot.deploy.package import (
     LOG_FOLDER_KEY,
     TEST_MODE_KEY,
-    PackageError,
     PackageLayout,
     inspect_package,
 )
+from bot.deploy.reasons import DeployError
 from bot.deploy.schedule_words import (
     ScheduleWordsError,
     is_schedule_word,
@@ -380,7 +380,7 @@ def _checked_artifact(
             artifact_repository(runtime.settings), name, sha256, cache
         )
         return artifact, inspect_package(artifact.path, batch)
-    except (ArtifactError, PackageError) as error:
+    except DeployError as error:
         raise Refusal(error.text(lang)) from None
 
 

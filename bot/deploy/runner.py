@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.deploy.artifacts import ArtifactError
-from bot.deploy.package import PackageError
+from bot.deploy.reasons import DeployError
 from bot.deploy.steps import STEP_KINDS, Outcome, StepContext
 from bot.runtime import Runtime
 from bot.store import ActionPlan
@@ -119,7 +118,7 @@ def _attempt(
         return action(context, step, outcome), None
     except RemoteError as error:
         return None, error.reason
-    except (ArtifactError, PackageError) as error:
+    except DeployError as error:
         return None, error.text(context.lang)
     except Exception:
         # Whatever broke, the steps before must still be undone.
