@@ -81,17 +81,17 @@ def _title(lang: str, view: PlanView) -> str:
 
 
 def _sub_head(lang: str, zone: ZoneInfo, view: PlanView) -> str:
+    server = view.document["server"]
     until = local_time(view.expires_at, zone, lang)
-    values = {
-        "server": view.document["server"],
-        "who": ", ".join(view.confirmed_by) or view.requested_name,
-        "until": until,
-    }
+    confirmed = ", ".join(view.confirmed_by)
     if view.phase == "preview":
-        return text(lang, "plan.sub.preview", **{**values, "who": view.requested_name})
+        who = view.requested_name
+        return text(lang, "plan.sub.preview", server=server, who=who, until=until)
     if view.phase == "waiting":
-        return text(lang, "plan.sub.waiting", **values)
-    return text(lang, "plan.sub.running", **values)
+        return text(lang, "plan.sub.waiting", server=server, who=confirmed, until=until)
+    if view.phase == "cancelled" or not confirmed:
+        return text(lang, "plan.sub.asked", server=server, who=view.requested_name)
+    return text(lang, "plan.sub.running", server=server, who=confirmed)
 
 
 def _facts(lang: str, view: PlanView) -> list[tuple[str, str]]:

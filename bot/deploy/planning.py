@@ -54,6 +54,9 @@ BATCHOPS = "batchops"
 TO_WORDS = ("to", "vers", "en")
 ON_WORDS = ("on", "sur")
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+_NOT_IN_NAMES = r'\\/:*?"<>|\x00-\x1f'
+BATCH_NAME = re.compile(rf"^[^{_NOT_IN_NAMES}. ][^{_NOT_IN_NAMES}]{{0,199}}(?<![. ])$")
+"""A name Windows takes for a folder, a file and a task alike."""
 GO_LIVE = "Production"
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -79,6 +82,8 @@ def read_deploy_words(lang: str, words: list[str], today: date) -> DeployWords:
     [category=…] [sha256=…]``."""
     if len(words) < 3 or words[1].lower() not in TO_WORDS:
         raise Refusal(text(lang, "deploy.usage"))
+    if not BATCH_NAME.match(words[0]):
+        raise Refusal(text(lang, "deploy.bad_batch", word=words[0]))
     environment = environment_of(words[2])
     if environment is None:
         raise Refusal(text(lang, "deploy.bad_environment", word=words[2]))

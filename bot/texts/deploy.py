@@ -8,6 +8,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "[sha256=EMPREINTE]. Environnements : RecetteInterne, puis RecetteClient, "
         "puis Production. Planification : daily 02:30, weekly lun,jeu 06:00, "
         "monthly 1,15 03:00 ou monthly dernier 23:00.",
+        "deploy.bad_batch": "« {word} » ne peut pas nommer un batch : ni \\ / : * "
+        '? " < > |, ni point ou espace au bout.',
         "deploy.bad_environment": "« {word} » n'est pas un environnement : "
         "RecetteInterne, RecetteClient ou Production.",
         "deploy.unknown_word": "Je ne comprends pas « {word} ». Tapez "
@@ -85,6 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.sub.waiting": "Sur {server} — confirmé par {who} — un second "
         "admin doit confirmer avant {until}",
         "plan.sub.running": "Sur {server} — confirmé par {who}",
+        "plan.sub.asked": "Sur {server} — demandé par {who}",
         "plan.field.batch": "Batch",
         "plan.field.client": "Client",
         "plan.field.environment": "Environnement",
@@ -207,6 +210,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "[sha256=CHECKSUM]. Environments: RecetteInterne, then RecetteClient, "
         "then Production. Schedule: daily 02:30, weekly mon,thu 06:00, "
         "monthly 1,15 03:00 or monthly last 23:00.",
+        "deploy.bad_batch": '“{word}” cannot name a batch: no \\ / : * ? " < > |, '
+        "no dot or space at the end.",
         "deploy.bad_environment": "“{word}” is not an environment: "
         "RecetteInterne, RecetteClient or Production.",
         "deploy.unknown_word": "I don't understand “{word}”. Type "
@@ -279,6 +284,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.sub.waiting": "On {server} — confirmed by {who} — a second admin "
         "must confirm before {until}",
         "plan.sub.running": "On {server} — confirmed by {who}",
+        "plan.sub.asked": "On {server} — asked by {who}",
         "plan.field.batch": "Batch",
         "plan.field.client": "Client",
         "plan.field.environment": "Environment",

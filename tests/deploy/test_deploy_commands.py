@@ -59,6 +59,7 @@ FIRST = (
         ("deploy", "Usage: /batch deploy BATCH to ENVIRONMENT"),
         (f"deploy {BATCH} RecetteInterne", "Usage: /batch deploy"),
         (f"deploy {BATCH} to Staging", "“Staging” is not an environment"),
+        ("deploy ../Import to RecetteInterne", "“../Import” cannot name a batch"),
         (f"{FIRST} soon", "I don't understand “soon”"),
         (f"{FIRST} colour=blue", "I don't understand “colour=”"),
         (f"{FIRST} category=misc", "“misc” is not a category"),
