@@ -15,7 +15,6 @@ from bot.schedules import trigger_from_record
 from bot.texts import text
 from integrations.windows.task_xml import DAY_NAMES, TaskTrigger
 
-PHASES = ("preview", "waiting", "running", "done", "failed", "cancelled")
 STEP_ICONS = {
     "todo": "⬜",
     "running": "⏳",
@@ -35,6 +34,8 @@ class PlanView:
     requested_name: str
     expires_at: datetime
     phase: str
+    """preview, waiting (for a second admin), running, done, failed or
+    cancelled."""
     progress: Sequence[str]
     notes: dict[str, Any] = field(default_factory=dict)
     confirmed_by: Sequence[str] = ()
@@ -106,7 +107,10 @@ def _facts(lang: str, view: PlanView) -> list[tuple[str, str]]:
         pairs += [
             (text(lang, "plan.field.environment"), document["environment"]),
             (text(lang, "plan.field.client"), last["client"]),
-            (text(lang, "plan.field.artifact"), f"{last['artifact']}"),
+            (
+                text(lang, "plan.field.artifact"),
+                f"{last['artifact']} (SHA-256 {last['sha256'][:12]}…)",
+            ),
             (text(lang, "plan.field.schedule"), schedule),
         ]
         return pairs

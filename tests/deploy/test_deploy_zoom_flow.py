@@ -114,7 +114,8 @@ def test_it_deploys_on_confirm_editing_the_card_at_each_step(
     assert files.is_folder("D:\\Logs\\ImportContrats")
     launcher = files.get(f"{FOLDER}\\ImportContrats.bat").data.decode("cp850")
     assert f'\r\ncd /d "{FOLDER}"\r\n' in launcher
-    assert f'\r\n"{FOLDER}\\ImportContrats.exe" "mutuelle-horizon.fr" %*\r\n' in launcher
+    runs = f'"{FOLDER}\\ImportContrats.exe" "mutuelle-horizon.fr" %*'
+    assert f"\r\n{runs}\r\n" in launcher
     config = files.get(f"{FOLDER}\\ImportContrats.exe.config").data.decode()
     assert '<add key="TestMode" value="true" />' in config
     assert '<add key="LogFolder" value="D:\\Logs\\ImportContrats" />' in config
