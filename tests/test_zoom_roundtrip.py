@@ -118,7 +118,8 @@ def seed_group(store, clock) -> int:  # type: ignore[no-untyped-def]
         return group.id
 
 
-def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # type: ignore[no-untyped-def]
+def click_payload(zoom_api, value: str, message_id: str, original) -> dict:  # type: ignore[no-untyped-def]
+    """Zoom's example click, on the button ``value`` of the card ``message_id``."""
     payload = json.loads(
         (DATA / "chatbot-interactive_message_actions.openapi-example.json").read_text()
     )["payload"]
@@ -128,6 +129,11 @@ def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # 
         original=original,
         toJid=zoom_api.channel_jid,
     )
+    return payload
+
+
+def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # type: ignore[no-untyped-def]
+    payload = click_payload(zoom_api, value, message_id, original)
     body = zoom_event("interactive_message_actions", payload, 3)
     now = int(runtime.clock.now().timestamp())
     client = create_app(runtime).test_client()

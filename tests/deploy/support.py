@@ -17,9 +17,9 @@ from bot.web import create_app
 from tests.conftest import signed_headers, zoom_event
 from tests.fakes.windows import FakeTaskScheduler, FakeWindowsSession
 from tests.fakes.zoom_api import FakeZoom
+from tests.test_zoom_roundtrip import click_payload as zoom_click_payload
 from tests.test_zoom_roundtrip import command_event
 
-DATA = Path(__file__).parents[1] / "data" / "zoom"
 BATCH = "ImportContrats"
 ARCHIVE = f"{BATCH}-1.0.0.zip"
 CONFIG = (
@@ -122,17 +122,9 @@ def command_payload(zoom_api: FakeZoom, cmd: str, user: str) -> dict[str, Any]:
 def click_payload(
     zoom_api: FakeZoom, value: str, message_id: str, user: str
 ) -> dict[str, Any]:
-    payload = json.loads(
-        (DATA / "chatbot-interactive_message_actions.openapi-example.json").read_text()
-    )["payload"]
-    payload.update(
-        actionItem={"text": "button", "value": value},
-        messageId=message_id,
-        original=zoom_api.message(message_id)["content"],
-        toJid=zoom_api.channel_jid,
-        robotJid=zoom_api.bot_jid,
-        accountId=zoom_api.account_id,
-    )
+    original = zoom_api.message(message_id)["content"]
+    payload = zoom_click_payload(zoom_api, value, message_id, original)
+    payload.update(robotJid=zoom_api.bot_jid, accountId=zoom_api.account_id)
     return _as_user(payload, user)
 
 
