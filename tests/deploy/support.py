@@ -50,7 +50,8 @@ def archive(files: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as written:
         for name, data in files.items():
-            written.writestr(name, data)
+            # A fixed date: the same files make the same bytes, at any second.
+            written.writestr(zipfile.ZipInfo(name, (2026, 1, 5, 9, 0, 0)), data)
     return buffer.getvalue()
 
 

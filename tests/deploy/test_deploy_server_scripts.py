@@ -3,8 +3,6 @@ Windows server: what the demo does is what the tests check."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -30,18 +28,11 @@ from integrations.windows.tasks import (
     set_task_enabled,
     unregister_task,
 )
+from tests.deploy.support import archive
 from tests.fakes.windows import FakeTaskScheduler, FakeWindowsSession
 
 START = datetime(2026, 12, 4, 2, 30)
 FOLDER = "D:\\Batchs\\Société Générale\\Import"
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 @pytest.fixture(params=["local", "fake"])
@@ -61,7 +52,7 @@ def test_it_says_which_folders_it_made(session: ServerSession) -> None:
 
 def test_it_unpacks_an_archive_and_counts_its_files(session: ServerSession) -> None:
     archive = FOLDER + ".zip"
-    session.write_file(archive, _zip({"Import.exe": b"MZ", "lib/a.dll": b"x"}))
+    session.write_file(archive, archive({"Import.exe": b"MZ", "lib/a.dll": b"x"}))
 
     assert expand_archive(session, archive, FOLDER) == 2
     assert remove_path(session, archive) is True
@@ -114,7 +105,7 @@ def test_it_writes_a_local_task_as_windows_exports_it(tmp_path: Path) -> None:
 
 def test_it_refuses_an_archive_entry_that_leaves_its_folder(tmp_path: Path) -> None:
     session = LocalFolderSession("LOCAL", tmp_path)
-    session.write_file("D:\\a.zip", _zip({"../escape.txt": b"x"}))
+    session.write_file("D:\\a.zip", archive({"../escape.txt": b"x"}))
 
     with pytest.raises(RemoteError, match="unsafe entry"):
         expand_archive(session, "D:\\a.zip", "D:\\Batchs\\A")
