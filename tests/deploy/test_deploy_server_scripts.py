@@ -51,11 +51,11 @@ def test_it_says_which_folders_it_made(session: ServerSession) -> None:
 
 
 def test_it_unpacks_an_archive_and_counts_its_files(session: ServerSession) -> None:
-    archive = FOLDER + ".zip"
-    session.write_file(archive, archive({"Import.exe": b"MZ", "lib/a.dll": b"x"}))
+    path = FOLDER + ".zip"
+    session.write_file(path, archive({"Import.exe": b"MZ", "lib/a.dll": b"x"}))
 
-    assert expand_archive(session, archive, FOLDER) == 2
-    assert remove_path(session, archive) is True
+    assert expand_archive(session, path, FOLDER) == 2
+    assert remove_path(session, path) is True
 
 
 def test_it_moves_a_folder_aside_and_back(session: ServerSession) -> None:
