@@ -36,12 +36,15 @@ def plans_list(show_all: bool) -> None:
     if not show_all:
         query = query.where(ActionPlan.status == "pending")
     zone = runtime.settings.zone
+    now = runtime.clock.now()
     with runtime.store.session() as session:
         for plan in session.scalars(query.limit(50)):
             until = plan.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+            expired = plan.status == "pending" and plan.expires_at <= now
+            status = "expired" if expired else plan.status
             out(
                 f"{plan.id}\t{plan.kind}\t{plan.batch}\t{plan.server}\t"
-                f"{plan.status}\t{plan.requested_name}\t{until}"
+                f"{status}\t{plan.requested_name}\t{until}"
             )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,26 @@ def test_it_presses_no_button_when_zoom_is_configured(
     said = batchops("plans", "click", "confirm", "--as", "alice", expect=1)
 
     assert "click the buttons of the card in Zoom" in said
+
+
+def test_it_lists_plans_and_shows_those_past_their_time_as_expired(
+    batchops: Batchops, server: Path, clock
+) -> None:
+    deploy = f"/deploy {BATCH} to RecetteInterne {ARCHIVE} daily 02:30"
+    batchops("chat", "--as", "alice", f'{deploy} client="Mutuelle Horizon"')
+    batchops("plans", "click", "confirm", "--as", "alice")
+    batchops("chat", "--as", "alice", deploy)
+    clock.advance(timedelta(minutes=16))
+
+    listed = batchops("plans", "list").splitlines()
+    clicked = batchops("plans", "click", "confirm", "--as", "alice")
+
+    assert [line.split("\t")[1:6] for line in listed] == [
+        ["deploy", BATCH, "SRV-LOCAL", "expired", "alice"]
+    ]
+    assert "This plan expired at 2026-12-04 10:45:00 CET" in clicked
+    assert clicked.rstrip().endswith(": pending")
+    statuses = {
+        line.split("\t")[4] for line in batchops("plans", "list", "--all").splitlines()
+    }
+    assert statuses == {"done", "expired"}
