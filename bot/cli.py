@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from bot import router
+from bot.cli_deploy import plans, server_environments
 from bot.cli_inventory import clients, inventory, users
 from bot.cli_logs import logs
 from bot.cli_watch import probes, watch
@@ -266,6 +267,8 @@ def jobs_list() -> None:
 main.add_command(logs)
 main.add_command(watch)
 main.add_command(probes)
+main.add_command(plans)
+servers.add_command(server_environments)
 
 if __name__ == "__main__":
     main()

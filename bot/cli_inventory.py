@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from bot.deploy.launcher import DOMAIN
 from bot.inventory import BadFilter, InventoryFilters, inventory_rows
 from bot.inventory_file import InventoryFileError, write_csv, write_xlsx
 from bot.inventory_import import import_inventory
@@ -232,8 +233,15 @@ def clients() -> None:
     help="The project manager's Zoom JID: status changes go to them.",
 )
 @click.option("--channel", "channel_jid", help="The client's Zoom channel JID.")
+@click.option(
+    "--domain", help="The client's domain, which deployed launchers pass to batches."
+)
 def clients_set(
-    name: str, manager: str | None, manager_jid: str | None, channel_jid: str | None
+    name: str,
+    manager: str | None,
+    manager_jid: str | None,
+    channel_jid: str | None,
+    domain: str | None,
 ) -> None:
     """Set a client's project manager or channel; adds the client if new."""
     from bot.cli import load_runtime, out
@@ -241,6 +249,8 @@ def clients_set(
     for jid in (manager_jid, channel_jid):
         if jid is not None and "@" not in jid:
             raise click.BadParameter(f"{jid!r} is not a Zoom JID (name@xmpp.zoom.us)")
+    if domain is not None and not DOMAIN.match(domain):
+        raise click.BadParameter(f"{domain!r} is not a domain name (example.fr)")
     runtime = load_runtime()
     with runtime.store.session() as session:
         client = session.scalar(select(Client).where(Client.name == name))
@@ -250,6 +260,7 @@ def clients_set(
         client.project_manager_name = manager or client.project_manager_name
         client.project_manager_jid = manager_jid or client.project_manager_jid
         client.channel_jid = channel_jid or client.channel_jid
+        client.domain = domain or client.domain
         out(_client_line(runtime.settings.lang, client))
 
 

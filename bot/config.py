@@ -6,11 +6,14 @@ variable and says what is expected (:class:`ConfigError`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import NamedTuple
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ZOOM_API_URL = "https://api.zoom.us/v2"
@@ -23,6 +26,10 @@ ZOOM_CREDENTIALS = (
 )
 LANGUAGES = ("fr", "en")
 SWITCH = ("on", "off")
+DEPLOY_ROOT = "D:\\Batchs"
+LOG_ROOT = "D:\\Logs"
+WINDOWS_FOLDER = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/]+\\[^\\/]+)[^/:*?\"<>|]*$")
+"""A drive path (``D:\\Batchs``) or a share (``\\\\srv\\batchs``)."""
 
 
 class ConfigError(Exception):
@@ -46,6 +53,15 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     var_dir: Path = Path("var")
     daily_report: bool = False
+    artifacts_url: str | None = None
+    """An HTTP(S) artifact repository; when unset, ``artifacts_dir`` is."""
+    artifacts_user: str | None = None
+    artifacts_password: str | None = field(default=None, repr=False)
+    artifacts_dir: Path = Path("var/artifacts")
+    deploy_root: str = DEPLOY_ROOT
+    """Where deployed batches get their execution folder, on every server."""
+    log_root: str = LOG_ROOT
+    """Where deployed batches get their log folder, on every server."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -86,7 +102,14 @@ class Settings:
                 "at least 16 random characters so signed links survive restarts"
             )
 
+        artifacts = _artifacts(env, var)
         return cls(
+            artifacts_url=artifacts.url,
+            artifacts_user=artifacts.user,
+            artifacts_password=artifacts.password,
+            artifacts_dir=artifacts.folder,
+            deploy_root=_windows_folder(env, "BATCHOPS_DEPLOY_ROOT", DEPLOY_ROOT),
+            log_root=_windows_folder(env, "BATCHOPS_LOG_ROOT", LOG_ROOT),
             database_url=_database_url(env, var),
             timezone=_timezone(env),
             lang=_choice(env, "BATCHOPS_LANG", LANGUAGES, "fr"),
@@ -165,6 +188,81 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{name} is malformed: expected an http(s):// URL")
     return value.rstrip("/")
+
+
+class _ArtifactSource(NamedTuple):
+    url: str | None
+    user: str | None
+    password: str | None
+    folder: Path
+
+
+def _artifacts(env: Mapping[str, str], var: Path) -> _ArtifactSource:
+    """Where artifacts come from: an HTTP(S) repository or a folder."""
+    url = _optional(env, "BATCHOPS_ARTIFACTS_URL")
+    folder = _optional(env, "BATCHOPS_ARTIFACTS_DIR")
+    user = _optional(env, "BATCHOPS_ARTIFACTS_USER")
+    password = _optional(env, "BATCHOPS_ARTIFACTS_PASSWORD")
+    if url and folder:
+        raise ConfigError(
+            "BATCHOPS_ARTIFACTS_URL and BATCHOPS_ARTIFACTS_DIR are both set: "
+            "artifacts come from one repository, keep one of them"
+        )
+    if (user is None) != (password is None):
+        missing = "BATCHOPS_ARTIFACTS_PASSWORD" if user else "BATCHOPS_ARTIFACTS_USER"
+        raise ConfigError(
+            f"{missing} is missing: the artifact repository's credentials go "
+            "together, set both or neither"
+        )
+    if url is None:
+        if user:
+            raise ConfigError(
+                "BATCHOPS_ARTIFACTS_USER is set without BATCHOPS_ARTIFACTS_URL: "
+                "credentials are for an HTTP(S) repository"
+            )
+        path = Path(folder) if folder else var / "artifacts"
+        if folder and not path.is_dir():
+            raise ConfigError(f"BATCHOPS_ARTIFACTS_DIR is not a folder: {folder}")
+        return _ArtifactSource(None, None, None, path)
+
+    checked = _url(env, "BATCHOPS_ARTIFACTS_URL", url)
+    _check_repository_url(checked, with_credentials=user is not None)
+    return _ArtifactSource(checked, user, password, var / "artifacts")
+
+
+def _check_repository_url(url: str, *, with_credentials: bool) -> None:
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise ConfigError(
+            "BATCHOPS_ARTIFACTS_URL holds credentials: put them in "
+            "BATCHOPS_ARTIFACTS_USER and BATCHOPS_ARTIFACTS_PASSWORD, where they "
+            "stay out of logs and cards"
+        )
+    if with_credentials and parts.scheme == "http" and not _is_loopback(parts):
+        raise ConfigError(
+            "BATCHOPS_ARTIFACTS_URL is http://: the password would travel in "
+            "clear, use https://"
+        )
+
+
+def _is_loopback(parts: SplitResult) -> bool:
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _windows_folder(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip() or default
+    if not WINDOWS_FOLDER.match(value):
+        raise ConfigError(
+            f"{name} is malformed: expected a Windows folder such as {default} "
+            "or \\\\server\\share\\folder"
+        )
+    return value.rstrip("\\")
 
 
 def _secret_key(env: Mapping[str, str], var: Path) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from bot.demo_replay import replay_dates
+from bot.deploy.demo import seed_deploy_demo
 from bot.inventory_import import ImportReport, import_inventory
 from bot.runtime import Runtime
 from bot.store import Batch, ErrorEvent, ErrorGroup, LogSource, Server
@@ -76,6 +77,7 @@ def seed_demo(runtime: Runtime) -> ImportReport:
     if report.problems:
         problems = "; ".join(p.text("en") for p in report.problems)
         raise RuntimeError(f"the demo inventory does not import: {problems}")
+    seed_deploy_demo(runtime)
     return report
 
 

@@ -23,6 +23,7 @@ def request_from_payload(payload: dict[str, Any], text: str) -> router.Request:
         account_id=payload.get("accountId"),
         channel_name=payload.get("channelName"),
         source="zoom",
+        message_id=payload.get("messageId"),
     )
 
 

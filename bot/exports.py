@@ -9,18 +9,17 @@ answers a bare 403, an unknown format a bare 404: nothing tells a guesser why.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 from flask import Flask, Response
 
 from bot.config import Settings
 from bot.inventory import InventoryFilters, inventory_rows
 from bot.inventory_file import write_csv, write_xlsx
 from bot.runtime import Runtime
+from bot.signing import BadToken, read_token, sign_token
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +35,8 @@ FORMATS = {
 
 
 def export_token(settings: Settings, filters: InventoryFilters, now: datetime) -> str:
-    claims = {
-        "aud": AUDIENCE,
-        "iat": int(now.timestamp()),
-        "exp": int((now + LINK_LIFETIME).timestamp()),
-        "filters": filters.claims(),
-    }
-    return jwt.encode(claims, _signing_key(settings), algorithm="HS256")
-
-
-def _signing_key(settings: Settings) -> bytes:
-    """A key of its own for export links, of the length HS256 wants, whatever
-    the length of the configured secret."""
-    return hashlib.sha256(f"{AUDIENCE}\0{settings.secret_key}".encode()).digest()
+    claims = {"filters": filters.claims()}
+    return sign_token(settings, AUDIENCE, claims, now, LINK_LIFETIME)
 
 
 def export_links(
@@ -65,20 +53,10 @@ def read_export_token(
 ) -> InventoryFilters | None:
     """The filters of a sound, unexpired token; None for anything else."""
     try:
-        # Expiry is checked against batchops' clock, not the library's.
-        claims = jwt.decode(
-            token,
-            _signing_key(settings),
-            algorithms=["HS256"],
-            audience=AUDIENCE,
-            options={"verify_exp": False, "require": ["exp", "aud"]},
-        )
-    except jwt.InvalidTokenError:
+        claims = read_token(settings, AUDIENCE, token, now)
+    except BadToken:
         return None
-    expiry = claims.get("exp")
     filters = claims.get("filters")
-    if not isinstance(expiry, int) or now.timestamp() >= expiry:
-        return None
     if not isinstance(filters, dict):
         return None
     return InventoryFilters.from_claims(filters)

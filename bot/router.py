@@ -47,6 +47,8 @@ class Request:
     channel_name: str | None = None
     source: str = "chat"
     args: list[str] = field(default_factory=list)
+    message_id: str | None = None
+    """The card a button was clicked on, to edit it while the click runs."""
 
 
 @dataclass

@@ -60,6 +60,8 @@ def record_status_change(
     why: str,
     source: str,
     now: datetime,
+    *,
+    even_if_unchanged: bool = False,
 ) -> StatusChange | None:
     """Move ``batch`` to ``to_state`` and append the change with its notices.
 
@@ -67,9 +69,11 @@ def record_status_change(
     ``to_state``, its change coming from no state. Otherwise the move is a
     conditional UPDATE on the state as the database has it now, so a change
     made meanwhile by another path is neither lost nor recorded twice.
-    Returns None when the batch already is in ``to_state``; otherwise the
-    change, which gets its id when the caller's session flushes. Call
-    :func:`notify_status_changes` once the transaction is committed.
+    Returns None when the batch already is in ``to_state``, unless
+    ``even_if_unchanged`` (a redeploy is told even when the state stays);
+    otherwise the change, which gets its id when the caller's session
+    flushes. Call :func:`notify_status_changes` once the transaction is
+    committed.
     """
     if to_state not in STATES:
         raise ValueError(f"unknown state {to_state!r}")
@@ -85,7 +89,11 @@ def record_status_change(
         from_state = session.scalar(select(Batch.state).where(Batch.id == batch.id))
         if from_state == to_state:
             set_committed_value(batch, "state", to_state)
-            return None
+            if not even_if_unchanged:
+                return None
+            return _append(
+                session, batch, from_state, to_state, (who, why, source, now)
+            )
         if _move(session, batch.id, from_state, to_state):
             set_committed_value(batch, "state", to_state)
             return _append(

@@ -93,6 +93,8 @@ class Server(Base):
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    environments: Mapped[list[str] | None] = mapped_column(JSON)
+    """The environments deploys may target here; None for any."""
 
     batches: Mapped[list[Batch]] = relationship(back_populates="server")
 
@@ -156,6 +158,10 @@ class Batch(Base):
     watch_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """What the current problem is about: the due run, or the run's start."""
     watch_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deployed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When batchops last deployed it here; None for a batch it did not deploy."""
+    artifact: Mapped[str | None] = mapped_column(String(255))
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64))
 
     server: Mapped[Server] = relationship(back_populates="batches")
     client: Mapped[Client | None] = relationship(back_populates="batches")
@@ -435,6 +441,49 @@ class StatusNotice(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     change: Mapped[StatusChange] = relationship()
+
+
+PLAN_KINDS = ("deploy", "disable", "enable")
+PLAN_STATUSES = ("pending", "running", "done", "failed", "cancelled")
+
+
+class ActionPlan(Base):
+    """A deploy, disable or enable shown on a card and waiting for its buttons.
+
+    ``document`` is the plan itself; ``plan_hash`` the SHA-256 of its
+    canonical JSON, which the buttons' tokens carry. A click claims the plan
+    with a conditional UPDATE of ``status`` (or of ``confirmed`` for a first
+    of two confirmations), so a double click runs it once.
+    """
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    batch: Mapped[str] = mapped_column(String(200))
+    server: Mapped[str] = mapped_column(String(100))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan_hash: Mapped[str] = mapped_column(String(64))
+    arguments: Mapped[list[str]] = mapped_column(JSON)
+    """The command's words, to plan again at the click and compare."""
+    notes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What the card shows beside the plan (evidence of a run), not hashed."""
+    requested_by: Mapped[str] = mapped_column(String(255))
+    requested_name: Mapped[str] = mapped_column(String(255))
+    to_jid: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    needed: Mapped[int] = mapped_column(Integer, default=1)
+    """Confirmations it takes: two for a go-live."""
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed_by: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    progress: Mapped[list[str] | None] = mapped_column(JSON)
+    """Each step's state: todo, running, done, failed, undone, undo_failed."""
+    outcome: Mapped[str | None] = mapped_column(Text)
+    """Why it failed, or who cancelled it."""
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Store:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from integrations.local_scripts import LocalScripts
 from integrations.session import (
     FILE_NOT_FOUND,
     HEAD_BYTES,
@@ -40,7 +41,9 @@ class LocalFolderSession:
         self.root = Path(root)
 
     def run_script(self, script: str, params: dict[str, Any]) -> ScriptResult:
-        raise RemoteError("scripts do not run on local folder servers", retryable=False)
+        """The deploy and task scripts, done on the folder's files; any other
+        script is refused."""
+        return ScriptResult(LocalScripts(self._resolve, self.root).run(script, params))
 
     def read_files(self, requests: list[ReadRequest]) -> list[ReadResult]:
         results: list[ReadResult] = []

@@ -115,11 +115,15 @@ def test_it_lists_writes_and_copies_files(
     assert (tmp_path / "backup/batch.exe.config").read_bytes() == b"<configuration/>"
 
 
-def test_it_refuses_to_run_scripts(server: LocalFolderSession) -> None:
+def test_it_refuses_scripts_it_has_no_local_version_of(
+    server: LocalFolderSession,
+) -> None:
     with pytest.raises(RemoteError) as raised:
         server.run_script("list_tasks", {})
 
-    assert raised.value.reason == "scripts do not run on local folder servers"
+    assert (
+        raised.value.reason == "script list_tasks does not run on local folder servers"
+    )
     assert raised.value.retryable is False
 
 

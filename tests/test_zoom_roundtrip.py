@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from bot import cards, router
 from bot.config import Settings
-from bot.runtime import build_runtime
+from bot.runtime import Runtime, build_runtime
 from bot.store import Batch, ErrorGroup, Server
 from bot.web import create_app
 from integrations.zoom import validate_content
@@ -19,9 +20,9 @@ from tests.conftest import SECRET_TOKEN, signed_headers, zoom_event
 DATA = Path(__file__).parent / "data" / "zoom"
 
 
-@pytest.fixture
-def zoom_runtime(zoom_api, database_url, store, clock, tmp_path):  # type: ignore[no-untyped-def]
-    settings = Settings.from_env(
+def zoom_settings(zoom_api, database_url: str, var_dir: Path, **extra: str) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings that send cards to the fake Zoom; ``extra`` variables added."""
+    return Settings.from_env(
         {
             "DATABASE_URL": database_url,
             "ZOOM_CLIENT_ID": zoom_api.client_id,
@@ -33,15 +34,25 @@ def zoom_runtime(zoom_api, database_url, store, clock, tmp_path):  # type: ignor
             "ZOOM_OAUTH_URL": zoom_api.oauth_url,
             "ZOOM_ALERT_CHANNEL_JID": zoom_api.channel_jid,
             "BATCHOPS_SECRET_KEY": "test-signing-key-0123456789",
+            **extra,
         },
-        var_dir=tmp_path,
+        var_dir=var_dir,
     )
+
+
+def runtime_on(settings: Settings, store, clock) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    """A runtime of ``settings`` on the tests' store and clock."""
     router.load_commands()
     runtime = build_runtime(settings, clock=clock)
     runtime.store.dispose()
     runtime.store = store
     yield runtime
     runtime.worker.shutdown()
+
+
+@pytest.fixture
+def zoom_runtime(zoom_api, database_url, store, clock, tmp_path):  # type: ignore[no-untyped-def]
+    yield from runtime_on(zoom_settings(zoom_api, database_url, tmp_path), store, clock)
 
 
 def command_event(zoom_api, cmd: str, event_ts: int) -> bytes:  # type: ignore[no-untyped-def]
@@ -107,7 +118,8 @@ def seed_group(store, clock) -> int:  # type: ignore[no-untyped-def]
         return group.id
 
 
-def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # type: ignore[no-untyped-def]
+def click_payload(zoom_api, value: str, message_id: str, original) -> dict:  # type: ignore[no-untyped-def]
+    """Zoom's example click, on the button ``value`` of the card ``message_id``."""
     payload = json.loads(
         (DATA / "chatbot-interactive_message_actions.openapi-example.json").read_text()
     )["payload"]
@@ -117,6 +129,11 @@ def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # 
         original=original,
         toJid=zoom_api.channel_jid,
     )
+    return payload
+
+
+def click(zoom_api, runtime, value: str, message_id: str, original) -> None:  # type: ignore[no-untyped-def]
+    payload = click_payload(zoom_api, value, message_id, original)
     body = zoom_event("interactive_message_actions", payload, 3)
     now = int(runtime.clock.now().timestamp())
     client = create_app(runtime).test_client()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from bot.texts import core, inventory, reports, watch
+from bot.texts import core, deploy, inventory, reports, watch
 
-AREAS: tuple[ModuleType, ...] = (core, inventory, reports, watch)
+AREAS: tuple[ModuleType, ...] = (core, inventory, reports, watch, deploy)
 
 TEXTS: dict[str, dict[str, str]] = {"fr": {}, "en": {}}
 for _area in AREAS:

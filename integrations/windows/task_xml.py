@@ -206,6 +206,13 @@ def build_task_xml(definition: TaskDefinition) -> str:
     return '<?xml version="1.0" encoding="UTF-16"?>\n' + body
 
 
+def encode_task_xml(text: str) -> bytes:
+    """Task XML as Task Scheduler exports it: UTF-16 LE with a BOM and CRLF
+    line ends, agreeing with the ``encoding="UTF-16"`` declaration."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return codecs.BOM_UTF16_LE + "\r\n".join(lines).encode("utf-16-le")
+
+
 def _add(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
     element.text = text

@@ -185,8 +185,35 @@ def register_task(
     session: ServerSession, folder: str, name: str, definition: TaskDefinition
 ) -> str:
     """Create or replace a task from its definition; returns its state."""
-    params = {"TaskPath": folder, "TaskName": name, "Xml": build_task_xml(definition)}
+    return register_task_xml(session, folder, name, build_task_xml(definition))
+
+
+def register_task_xml(session: ServerSession, folder: str, name: str, xml: str) -> str:
+    """Create or replace a task from its XML text; returns its state."""
+    params = {"TaskPath": folder, "TaskName": name, "Xml": xml}
     return _task_state(session, "register_task_xml", params)
+
+
+def export_task(
+    session: ServerSession, folder: str, name: str
+) -> tuple[str | None, str | None]:
+    """A task's XML text and state; two Nones when there is no such task."""
+    params = {"TaskPath": folder, "TaskName": name}
+    data = session.run_script("export_task", params).data
+    state = data.get("state")
+    return data.get("xml"), None if state is None else enum_name(state, TASK_STATES)
+
+
+def unregister_task(session: ServerSession, folder: str, name: str) -> bool:
+    """Delete a task; False when it was already gone."""
+    params = {"TaskPath": folder, "TaskName": name}
+    return bool(session.run_script("unregister_task", params).data.get("removed"))
+
+
+def split_task_name(full_name: str) -> tuple[str, str]:
+    """``\\Batchs\\Export`` as its folder ``\\Batchs\\`` and name ``Export``."""
+    folder, _, name = ("\\" + full_name.lstrip("\\")).rpartition("\\")
+    return folder + "\\", name
 
 
 def _task_state(session: ServerSession, script: str, params: dict[str, Any]) -> str:

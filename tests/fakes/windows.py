@@ -13,15 +13,18 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+import io
 import json
 import ntpath
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.clock import Clock, SystemClock
+from integrations.local_scripts import task_state_of
 from integrations.session import RemoteError, ScriptResult
 from integrations.windows.scripted import ScriptedSession, load_script
 
@@ -82,6 +85,36 @@ class FakeWindowsFiles:
 
     def remove(self, path: str) -> None:
         del self._files[_key(path)]
+
+    def remove_tree(self, path: str) -> bool:
+        """Remove a file, or a folder with all below it; False when absent."""
+        key = _key(path)
+        inside = [k for k in (*self._files, *self._folders) if _is_within(k, key)]
+        for found in inside:
+            self._files.pop(found, None)
+            self._folders.discard(found)
+        return bool(inside)
+
+    def move_tree(self, source: str, destination: str) -> bool:
+        """Rename a file or a folder with all below it; False when absent."""
+        old, new = _key(source), ntpath.normpath(destination)
+        moved = False
+        for key in [k for k in self._files if _is_within(k, old)]:
+            item = self._files.pop(key)
+            item.path = new + item.path[len(old) :]
+            self._files[_key(item.path)] = item
+            moved = True
+        for key in [k for k in self._folders if _is_within(k, old)]:
+            self._folders.discard(key)
+            self.mkdir(new + key[len(old) :])
+            moved = True
+        return moved
+
+    def all_files(self) -> list[FakeFile]:
+        return sorted(self._files.values(), key=lambda item: item.path.lower())
+
+    def exists(self, path: str) -> bool:
+        return self.get(path) is not None or self.is_folder(path)
 
     def get(self, path: str) -> FakeFile | None:
         return self._files.get(_key(path))
@@ -164,6 +197,10 @@ class FakeWindowsSession(ScriptedSession):
             "list_files": serve_list_files,
             "write_file": serve_write_file,
             "copy_file": serve_copy_file,
+            "new_folder": serve_new_folder,
+            "remove_path": serve_remove_path,
+            "move_path": serve_move_path,
+            "expand_archive": serve_expand_archive,
         }
         if script not in handlers:
             raise AssertionError(f"no response given for script {script}")
@@ -284,6 +321,104 @@ def serve_copy_file(files: FakeWindowsFiles, params: dict[str, Any]) -> Any:
         return RemoteError(reason, retryable=False)
     files.write(params["Destination"], source.data)
     return {"path": params["Destination"], "size": len(source.data)}
+
+
+def serve_new_folder(files: FakeWindowsFiles, params: dict[str, Any]) -> dict:
+    created = not files.is_folder(params["Path"])
+    files.mkdir(params["Path"])
+    return {"path": params["Path"], "created": created}
+
+
+def serve_remove_path(files: FakeWindowsFiles, params: dict[str, Any]) -> dict:
+    return {"path": params["Path"], "removed": files.remove_tree(params["Path"])}
+
+
+def serve_move_path(files: FakeWindowsFiles, params: dict[str, Any]) -> Any:
+    if files.exists(params["Destination"]):
+        reason = f"script failed: destination already exists: {params['Destination']}"
+        return RemoteError(reason, retryable=False)
+    moved = files.move_tree(params["Source"], params["Destination"])
+    return {"path": params["Destination"], "moved": moved}
+
+
+def serve_expand_archive(files: FakeWindowsFiles, params: dict[str, Any]) -> Any:
+    found = files.get(params["ArchivePath"])
+    if found is None:
+        reason = f"script failed: Cannot find path '{params['ArchivePath']}'"
+        return RemoteError(reason, retryable=False)
+    destination = params["Destination"]
+    files.mkdir(destination)
+    with zipfile.ZipFile(io.BytesIO(found.data)) as archive:
+        for entry in archive.infolist():
+            name = entry.filename.replace("/", "\\")
+            if entry.is_dir():
+                files.mkdir(ntpath.join(destination, name))
+            else:
+                files.write(ntpath.join(destination, name), archive.read(entry))
+    inside = _key(destination)
+    count = sum(1 for item in files.all_files() if _is_within(_key(item.path), inside))
+    return {"path": destination, "files": count}
+
+
+class FakeTaskScheduler:
+    """Task Scheduler of a fake server: the task scripts answered from state.
+
+    ``tasks`` maps a full task name (``\\Batchs\\Export``) to its XML text and
+    state. Hand :meth:`responses` to ``FakeWindowsSession``.
+    """
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, tuple[str, str]] = {}
+
+    def responses(self) -> dict[str, Response]:
+        return {
+            "register_task_xml": self._register,
+            "export_task": self._export,
+            "unregister_task": self._unregister,
+            "enable_task": lambda params: self._set_state(params, "Ready"),
+            "disable_task": lambda params: self._set_state(params, "Disabled"),
+        }
+
+    def state_of(self, full_name: str) -> str | None:
+        found = self.tasks.get(full_name.lower())
+        return found[1] if found else None
+
+    def xml_of(self, full_name: str) -> str | None:
+        found = self.tasks.get(full_name.lower())
+        return found[0] if found else None
+
+    def _register(self, params: dict[str, Any]) -> dict:
+        state = task_state_of(params["Xml"])
+        self.tasks[_task_key(params)] = (params["Xml"], state)
+        return {"name": params["TaskName"], "path": params["TaskPath"], "state": state}
+
+    def _export(self, params: dict[str, Any]) -> dict:
+        xml, state = self.tasks.get(_task_key(params), (None, None))
+        return {**_task_answer(params, state), "xml": xml}
+
+    def _unregister(self, params: dict[str, Any]) -> dict:
+        removed = self.tasks.pop(_task_key(params), None) is not None
+        return {"name": params["TaskName"], "removed": removed}
+
+    def _set_state(self, params: dict[str, Any], state: str) -> Any:
+        key = _task_key(params)
+        if key not in self.tasks:
+            reason = f"script failed: No MSFT_ScheduledTask objects found ({key})"
+            return RemoteError(reason, retryable=False)
+        self.tasks[key] = (self.tasks[key][0], state)
+        return _task_answer(params, state)
+
+
+def _task_key(params: dict[str, Any]) -> str:
+    return (params["TaskPath"] + params["TaskName"]).lower()
+
+
+def _task_answer(params: dict[str, Any], state: str | None) -> dict:
+    return {"name": params["TaskName"], "path": params["TaskPath"], "state": state}
+
+
+def _is_within(key: str, folder_key: str) -> bool:
+    return key == folder_key or key.startswith(folder_key.rstrip("\\") + "\\")
 
 
 def _ps_time(moment: datetime) -> str:
