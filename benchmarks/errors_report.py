@@ -135,9 +135,6 @@ def seed(store: Store, events: int, days: int) -> float:
     started = time.perf_counter()
     rng = random.Random(20261204)
     with store.engine.begin() as connection:
-        if store.engine.dialect.name == "sqlite":
-            # A benchmark's scratch file: no need to survive a power cut.
-            connection.exec_driver_sql("PRAGMA synchronous=OFF")
         connection.execute(insert(Server), _servers())
         connection.execute(insert(Client), _clients())
         connection.execute(insert(Batch), _batches())
