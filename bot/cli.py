@@ -7,8 +7,11 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import router
 from bot.cli_deploy import plans, server_environments
@@ -62,7 +65,33 @@ def _echo_card(card_text: str) -> None:
     out()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BatchopsGroup(click.Group):
+    """Turns what goes wrong around a command into one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            raise click.ClickException(
+                f"the database does not answer ({_first_line(error.orig)}); "
+                "check DATABASE_URL and that the database server runs"
+            ) from None
+        except IntegrityError as error:
+            raise click.ClickException(
+                f"that is already there ({_first_line(error.orig)})"
+            ) from None
+        except OSError as error:
+            where = f": {error.filename}" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from None
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().split("\n", 1)[0] if error else "unknown error"
+
+
+@click.group(
+    cls=BatchopsGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens on stderr.")
 def main(verbose: bool) -> None:
     """batchops: supervise batch jobs from Zoom Team Chat."""
@@ -72,7 +101,7 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Stop after the first scan.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 def demo(once: bool, host: str, port: int) -> None:
     """Seed demo servers with real logs, scan them, print the alert cards,
     then serve until stopped."""
@@ -100,7 +129,7 @@ def demo(once: bool, host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
     "--port",
-    type=int,
+    type=click.IntRange(1, 65535),
     envvar="PORT",
     default=8080,
     show_default=True,
@@ -183,11 +212,11 @@ def servers() -> None:
 @click.argument("name")
 @click.option(
     "--folder",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A local folder standing for the server.",
 )
 @click.option("--host", help="A Windows host reached over PowerShell remoting.")
-@click.option("--port", type=int, default=5986, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5986, show_default=True)
 @click.option("--user", "username", help="Account for remoting.")
 @click.option(
     "--auth",
@@ -218,6 +247,11 @@ def servers_add(
         raise click.UsageError("give either --folder or --host")
     runtime = load_runtime()
     with runtime.store.session() as session:
+        if session.scalar(select(Server.id).where(Server.name == name)):
+            raise click.ClickException(
+                f"server {name} already exists: pick another name, or see "
+                "batchops servers list"
+            )
         server = Server(
             name=name,
             kind="local" if folder else "winrm",
@@ -236,7 +270,6 @@ def servers_add(
 @servers.command("list")
 def servers_list() -> None:
     """List the servers."""
-    from sqlalchemy import select
 
     from bot.store import Server
 

@@ -25,6 +25,9 @@ from bot.watch import batches_named, expectation_of, set_expectation
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+MAX_MINUTES = 31 * 24 * 60
+"""Longer than any batch runs or may be late: beyond, a typo."""
+
 
 def _runtime() -> Runtime:
     # bot.cli mounts these groups: import it when a command runs, not before.
@@ -64,11 +67,15 @@ def watch() -> None:
     help="Follow the Windows task's triggers instead of a cron expression.",
 )
 @click.option("--timezone", help="Zone of the schedule [default: BATCHOPS_TIMEZONE].")
-@click.option("--grace", type=click.IntRange(min=1), help="Minutes a run may be late.")
+@click.option(
+    "--grace",
+    type=click.IntRange(1, MAX_MINUTES),
+    help="Minutes a run may be late (at most 31 days).",
+)
 @click.option(
     "--max-run",
-    type=click.IntRange(min=1),
-    help="Minutes a run may last after its start ping.",
+    type=click.IntRange(1, MAX_MINUTES),
+    help="Minutes a run may last after its start ping (at most 31 days).",
 )
 def watch_set(
     name: str,

@@ -44,10 +44,15 @@ def handle_command(runtime: Runtime, payload: dict[str, Any]) -> None:
 
 
 def handle_action(runtime: Runtime, payload: dict[str, Any]) -> None:
-    item = payload.get("actionItem") or {}
-    value = str(item.get("value") or "")
+    item = payload.get("actionItem")
+    if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+        log.warning("button click without an action value ignored")
+        return
+    value = item["value"]
     request = request_from_payload(payload, value)
-    original = payload.get("original") or {}
+    original = payload.get("original")
+    if not isinstance(original, dict):
+        original = {}
     reply = router.dispatch_action(runtime, request, value, original)
     if reply is None:
         return

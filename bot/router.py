@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import cards
+from bot.texts import text
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 Content = dict[str, Any]
 SLASH_COMMAND = "batch"
+MAX_COMMAND_CHARS = 1000
+"""Longer than any command a person types: beyond, a paste gone wrong."""
 
 
 class Refusal(Exception):
@@ -127,6 +130,11 @@ def split_command(text: str) -> tuple[str, list[str]]:
 
 def dispatch(runtime: Runtime, request: Request) -> Content:
     """Run the command ``request.text`` names and return the reply card."""
+    if len(request.text) > MAX_COMMAND_CHARS:
+        return cards.refusal(
+            runtime.settings.lang,
+            text(runtime.settings.lang, "command.too_long", limit=MAX_COMMAND_CHARS),
+        )
     name, args = split_command(request.text)
     request.args = args
     found = COMMANDS.get(name)

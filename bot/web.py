@@ -95,7 +95,7 @@ def receive_zoom_event(runtime: Runtime) -> Any:
 def _parse(body: bytes) -> dict[str, Any] | None:
     try:
         event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(event, dict) or not isinstance(event.get("event"), str):
         return None

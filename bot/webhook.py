@@ -38,7 +38,7 @@ def is_fresh(timestamp: str | None, now: datetime) -> bool:
 
     Replaying a captured request later is then refused.
     """
-    if not timestamp or not timestamp.isdigit():
+    if not timestamp or not timestamp.isdigit() or len(timestamp) > 12:
         return False
     return abs(now.timestamp() - int(timestamp)) <= MAX_CLOCK_SKEW_S
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import cards
-from bot.router import COMMANDS, Content, Context, command
+from bot.router import COMMANDS, Content, Context, command, suggest
 
 
 @command("help")
@@ -12,8 +12,9 @@ def show_help(ctx: Context) -> Content:
     if ctx.request.args:
         wanted = ctx.request.args[0].lower().lstrip("/")
         found = COMMANDS.get(wanted)
-        if found is not None:
-            return cards.help_card(ctx.lang, [(found.name, found.help)])
+        if found is None:
+            return cards.unknown_command(ctx.lang, wanted, suggest(wanted))
+        return cards.help_card(ctx.lang, [(found.name, found.help)])
 
     summaries = [
         (name, COMMANDS[name].help.split("\n", 1)[0]) for name in sorted(COMMANDS)

@@ -155,3 +155,15 @@ def test_it_dates_the_last_error_when_none_came_in_24_hours(chat, store, clock) 
         line for line in chat("status").splitlines() if "ExportCompta" in line
     )
     assert "errors 24 h: 0 (last: 2026-12-04 09:30:00 CET)" in export_line
+
+
+def test_it_answers_help_on_an_unknown_command_with_a_did_you_mean(chat) -> None:
+    reply = chat("help stauts")
+    assert "I don't know “stauts”." in reply
+    assert "Did you mean “status”?" in reply
+
+
+def test_it_refuses_a_command_pasted_with_a_whole_text(chat) -> None:
+    reply = chat("status " + "A" * 5000)
+    assert "Command too long (over 1000 characters)" in reply
+    assert "AAAA" not in reply

@@ -74,3 +74,23 @@ def test_it_stops_the_cli_with_one_line_naming_the_setting(
         "Error: BATCHOPS_TIMEZONE is malformed: 'Mars/Olympus' is not an IANA "
         "time zone such as Europe/Paris"
     ]
+
+
+def test_it_says_in_one_line_when_the_database_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BATCHOPS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/folder/x.db")
+    result = CliRunner().invoke(main, ["chat", "help"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: the database does not answer (unable to open database file); "
+        "check DATABASE_URL and that the database server runs"
+    ]
+
+
+def test_it_refuses_a_port_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "99999")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert "99999 is not in the range 1<=x<=65535" in result.output

@@ -205,3 +205,35 @@ def test_it_reports_an_unreachable_database_as_unavailable(runtime, tmp_path) ->
     response = create_app(runtime).test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+
+
+def test_it_answers_a_deeply_nested_signed_body_with_a_400(client, runtime) -> None:
+    body = b"[" * 100000 + b"]" * 100000
+    response = post(client, body, signed_headers(body, now_s(runtime)))
+    assert response.status_code == 400
+
+
+def test_it_refuses_a_timestamp_too_long_to_be_one(client, runtime) -> None:
+    body = b'{"event": "bot_notification", "payload": {}}'
+    stamp = "9" * 400
+    headers = {
+        "x-zm-request-timestamp": stamp,
+        "x-zm-signature": webhook.sign(SECRET_TOKEN, stamp, body),
+    }
+    assert post(client, body, headers).status_code == 401
+
+
+def test_it_ignores_a_click_whose_action_item_is_not_an_object(
+    client, runtime, caplog
+) -> None:
+    body = zoom_event(
+        "interactive_message_actions",
+        {"actionItem": "x", "toJid": "c@x", "userJid": "u@x"},
+        7,
+    )
+    response = post(client, body, signed_headers(body, now_s(runtime)))
+    runtime.worker.drain()
+    assert response.status_code == 200
+    assert outbox(runtime) == []
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -14,6 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "de batchops (réf. {ref}). Réessayez dans un instant."
         ),
         "refused.title": "Refusé",
+        "command.too_long": "Commande trop longue (plus de {limit} caractères) : "
+        "tapez la commande seule, sans texte collé.",
         "status.title": "État des batchs",
         "status.filtered": "État des batchs : {name}",
         "status.none": "Aucun batch ne correspond à « {name} ».",
@@ -79,6 +81,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "(ref. {ref}). Try again in a moment."
         ),
         "refused.title": "Refused",
+        "command.too_long": "Command too long (over {limit} characters): type "
+        "the command alone, without pasted text.",
         "status.title": "Batch status",
         "status.filtered": "Batch status: {name}",
         "status.none": "No batch matches “{name}”.",

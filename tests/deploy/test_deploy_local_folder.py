@@ -46,6 +46,7 @@ def batchops(settings, store, clock, monkeypatch, tmp_path: Path, repository: Pa
 @pytest.fixture
 def server(batchops: Batchops, tmp_path: Path) -> Path:
     root = tmp_path / "SRV-LOCAL"
+    root.mkdir()
     batchops("servers", "add", "SRV-LOCAL", "--folder", str(root))
     batchops("servers", "environments", "SRV-LOCAL", "RecetteInterne", "RecetteClient")
     batchops("clients", "set", "Mutuelle Horizon", "--domain", "mutuelle-horizon.fr")
