@@ -73,3 +73,24 @@ def test_it_gives_the_message_start_after_the_timestamp() -> None:
 
     assert found is not None
     assert line[found.rest :] == "QQ.exe - host:443 error : canceled"
+
+
+def test_it_reads_a_date_that_goes_either_way_in_the_order_of_its_file() -> None:
+    open_date = find_leading("03/07/2021 18:24:37 x")
+    telling = find_leading("03/25/2021 18:24:37 x")
+    assert open_date is not None and telling is not None
+
+    as_written = Clockwork("UTC", NOW)
+    month_first = Clockwork("UTC", NOW).in_order("mdy")
+    day_first = Clockwork("UTC", NOW).in_order("dmy")
+    assert as_written.local(open_date.stamp()) == datetime(2021, 7, 3, 18, 24, 37)
+    assert month_first.local(open_date.stamp()) == datetime(2021, 3, 7, 18, 24, 37)
+    assert day_first.local(telling.stamp()) == datetime(2021, 3, 25, 18, 24, 37)
+    assert telling.stamp().shown_order == "mdy"
+    assert open_date.stamp().shown_order is None
+
+
+def test_it_reads_dashed_dates_day_first_when_the_day_comes_first() -> None:
+    assert to_utc("25-07-13,16:03:24.649 x", zone="UTC") == (
+        "2013-07-25T16:03:24.649000+00:00"
+    )

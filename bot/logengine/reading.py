@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.logengine.checkpoint import FileCheckpoint
+from bot.logengine.dateorder import AUTO, shown_order
 from bot.logengine.decoding import ASCII, Encoding, decide_from_line, decide_start
 from bot.logengine.entries import (
     Found,
@@ -37,19 +38,27 @@ class RawEntry:
     found: Found
 
 
+@dataclass(frozen=True)
+class ReadSettings:
+    """How a log source asks for its files to be read."""
+
+    codec: str
+    """A normalised codec name, or ``auto``."""
+    date_order: str
+    """``auto``, ``dmy`` or ``mdy``."""
+    custom: re.Pattern[str] | None
+    clock: Clockwork
+
+
 def read_new_bytes(
-    checkpoint: FileCheckpoint,
-    read: FileBytes,
-    setting: str,
-    custom: re.Pattern[str] | None,
-    clock: Clockwork,
+    checkpoint: FileCheckpoint, read: FileBytes, settings: ReadSettings
 ) -> list[RawEntry]:
     """Scan ``read`` from the checkpoint on; moves the checkpoint forward."""
     data, start = _from_checkpoint(checkpoint, read)
     final = read.final
 
     if checkpoint.codec is None:
-        encoding = decide_start(data if start == 0 else b"", setting, final)
+        encoding = decide_start(data if start == 0 else b"", settings.codec, final)
         if encoding is None:
             return []
         checkpoint.codec, checkpoint.bom = encoding.codec, encoding.bom
@@ -57,8 +66,9 @@ def read_new_bytes(
         data, final = _settle_ascii(checkpoint, data, final)
 
     window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
+    clock = settings.clock.in_order(_date_order(checkpoint, window, settings))
     scanner = WindowScanner(
-        window, checkpoint.cursor, final=final, clock=clock, custom=custom
+        window, checkpoint.cursor, final=final, clock=clock, custom=settings.custom
     )
     scan = scanner.scan(window.first)
 
@@ -77,6 +87,17 @@ def to_fields(entry: RawEntry, clock: Clockwork) -> dict[str, object]:
         "message": message_of(found.lines),
         "fingerprint": fingerprint_of(found),
     }
+
+
+def _date_order(
+    checkpoint: FileCheckpoint, window: Window, settings: ReadSettings
+) -> str | None:
+    """The file's date order: the source's, or what its timestamps show."""
+    if settings.date_order != AUTO:
+        return settings.date_order
+    if checkpoint.date_order is None:
+        checkpoint.date_order = shown_order(window, window.first, settings.custom)
+    return checkpoint.date_order
 
 
 def _from_checkpoint(checkpoint: FileCheckpoint, read: FileBytes) -> tuple[bytes, int]:

@@ -1,14 +1,20 @@
 """Timestamps at the start of log lines, and their conversion to UTC.
 
 Batch logs write local time without an offset, in the server's zone, in many
-layouts: ISO 8601, ``dd/MM/yyyy`` as the team writes it (``MM/dd/yyyy`` when
-the day cannot be the month), time before date, syslog months in English or
-French, no year, or no date at all. What is written without an offset is read
-in the log source's zone; a date that is missing is taken from ``now``.
+layouts: ISO 8601, ``dd/MM/yyyy`` as the team writes it or ``MM/dd/yyyy`` as
+US programs do, time before date, syslog months in English or French, no
+year, or no date at all. What is written without an offset is read in the log
+source's zone; a date that is missing is taken from ``now``.
+
+Where day and month may come in either order, a stamp keeps the order it was
+read in: the one its numbers show when one is over 12, else its layout's
+usual one, which the file's own order (see :mod:`bot.logengine.dateorder`)
+overrides.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,20 +34,26 @@ class Stamp:
     second: int
     microsecond: int = 0
     offset_minutes: int | None = None
+    order: str | None = None
+    """``dmy`` or ``mdy`` for a layout that writes day and month in either
+    order: how ``day`` and ``month`` were read; None when the layout fixes it."""
+    shown: bool = False
+    """The numbers show the order themselves: one of them is over 12."""
 
     @property
-    def local_key(self) -> tuple[int, ...]:
-        """Sortable wall-clock reading, for telling when the clock went back."""
-        return (
-            self.year or 0,
-            self.month or 0,
-            self.day or 0,
-            self.hour,
-            self.minute,
-            self.second,
-            self.microsecond,
-        )
+    def shown_order(self) -> str | None:
+        """The date order this stamp proves, if it proves one."""
+        return self.order if self.shown else None
 
+    def month_and_day(self, order: str | None) -> tuple[int | None, int | None]:
+        """Month and day, read in ``order`` when the numbers leave it open."""
+        if self.shown or order is None or self.order in (None, order):
+            return self.month, self.day
+        return self.day, self.month
+
+
+DMY = "dmy"
+MDY = "mdy"
 
 _MONTHS = {
     name: number
@@ -98,7 +110,10 @@ _NUMERIC_LAYOUTS: list[tuple[str, re.Pattern[str]]] = [
             + _TIME
         ),
     ),
-    ("short-us", re.compile(_MONTH + "-" + _DAY + r"-(?P<yy>\d\d)[, ]" + _TIME)),
+    (
+        "dashed",
+        re.compile(r"(?P<a>[0-3]\d)-(?P<b>[0-3]\d)-(?P<yy>\d\d)[, ]" + _TIME),
+    ),
     ("month-day", re.compile(_MONTH + r"\." + _DAY + " " + _TIME)),
     ("time", re.compile(_TIME + r"(?=[\s\]|,;\"]|$)")),
 ]
@@ -147,8 +162,8 @@ def find_leading(line: str) -> Leading | None:
 
 
 def _plausible(layout: str, match: re.Match[str]) -> bool:
-    if layout in ("slashed", "time-first"):
-        return _day_and_month(match) is not None
+    if layout in _USUAL_ORDERS:
+        return _day_and_month_fit(int(match["a"]), int(match["b"]))
     if layout == "syslog":
         return match["mon"].lower() in _MONTHS and 1 <= int(match["d"]) <= 31
     return True
@@ -181,25 +196,41 @@ def _offset(match: re.Match[str]) -> int | None:
 
 
 def _stamp(
-    match: re.Match[str], year: int | None, month: int | None, day: int | None
+    match: re.Match[str],
+    year: int | None,
+    month: int | None,
+    day: int | None,
+    order: str | None = None,
+    shown: bool = False,
 ) -> Stamp:
     hour, minute, second, micro = _clock(match)
-    return Stamp(year, month, day, hour, minute, second, micro, _offset(match))
+    offset = _offset(match)
+    return Stamp(year, month, day, hour, minute, second, micro, offset, order, shown)
 
 
-def _day_and_month(match: re.Match[str]) -> tuple[int, int] | None:
-    """``dd/MM/yyyy`` as the team writes it, ``MM/dd/yyyy`` when day > 12."""
+_USUAL_ORDERS = {"slashed": DMY, "time-first": DMY, "dashed": MDY}
+"""Layouts whose dates come in either order, and the order each is read in
+until the numbers or the file tell: slashed dates as the team writes them,
+dashed two-digit-year dates as the US programs that write them do."""
+
+
+def _day_and_month_fit(first: int, second: int) -> bool:
+    return 1 <= first <= 31 and 1 <= second <= 31 and min(first, second) <= 12
+
+
+def _shown_order(first: int, second: int) -> str | None:
+    """The order two date numbers show: the one over 12 is the day."""
+    if first > 12:
+        return DMY
+    return MDY if second > 12 else None
+
+
+def _either_way(layout: str, match: re.Match[str], year: int) -> Stamp:
     first, second = int(match["a"]), int(match["b"])
-    if second > 12 >= first:
-        first, second = second, first
-    if not (1 <= second <= 12 and 1 <= first <= 31):
-        return None
-    return first, second
-
-
-def _slashed(match: re.Match[str]) -> Stamp:
-    day, month = _day_and_month(match) or (1, 1)
-    return _stamp(match, int(match["y"]), month, day)
+    shown = _shown_order(first, second)
+    order = shown or _USUAL_ORDERS[layout]
+    day, month = (first, second) if order == DMY else (second, first)
+    return _stamp(match, year, month, day, order, shown is not None)
 
 
 def _full(match: re.Match[str]) -> Stamp:
@@ -208,10 +239,10 @@ def _full(match: re.Match[str]) -> Stamp:
 
 _BUILDERS: dict[str, Callable[[re.Match[str]], Stamp]] = {
     "iso": _full,
-    "slashed": _slashed,
-    "time-first": _slashed,
+    "slashed": lambda m: _either_way("slashed", m, int(m["y"])),
+    "time-first": lambda m: _either_way("time-first", m, int(m["y"])),
     "dotted": _full,
-    "short-us": lambda m: _stamp(m, 2000 + int(m["yy"]), int(m["mo"]), int(m["d"])),
+    "dashed": lambda m: _either_way("dashed", m, 2000 + int(m["yy"])),
     "month-day": lambda m: _stamp(m, None, int(m["mo"]), int(m["d"])),
     "syslog": lambda m: _stamp(m, None, _MONTHS[m["mon"].lower()], int(m["d"])),
     "time": lambda m: _stamp(m, None, None, None),
@@ -219,19 +250,34 @@ _BUILDERS: dict[str, Callable[[re.Match[str]], Stamp]] = {
 
 
 class Clockwork:
-    """Turns stamps into UTC datetimes in one zone, relative to ``now``."""
+    """Turns stamps into UTC datetimes in one zone, relative to ``now``.
 
-    def __init__(self, zone: str, now: datetime) -> None:
+    ``date_order`` is the order of day and month in the file being read, when
+    known: it settles the dates whose numbers leave it open.
+    """
+
+    def __init__(self, zone: str, now: datetime, date_order: str | None = None):
         self.zone = ZoneInfo(zone)
         self.now = now.astimezone(UTC)
         self.local_now = self.now.astimezone(self.zone)
+        self.date_order = date_order
         self._offsets: dict[tuple[int, int, int, int, int], timedelta] = {}
+
+    def in_order(self, date_order: str | None) -> Clockwork:
+        """This clock for a file whose dates are in ``date_order``."""
+        if date_order == self.date_order:
+            return self
+        # The copy shares the offsets looked up so far: the zone is the same.
+        other = copy.copy(self)
+        other.date_order = date_order
+        return other
 
     def local(self, stamp: Stamp) -> datetime | None:
         """The naive wall-clock time a stamp stands for, its gaps filled in."""
+        month, day = stamp.month_and_day(self.date_order)
         year = stamp.year or self.local_now.year
-        month = stamp.month or self.local_now.month
-        day = stamp.day or self.local_now.day
+        month = month or self.local_now.month
+        day = day or self.local_now.day
         try:
             moment = datetime(
                 year,
