@@ -11,7 +11,7 @@ from bot.logengine import sources
 from bot.logengine.checkpoint import SourceState
 from bot.logengine.dateorder import normalise_date_order
 from bot.logengine.decoding import normalise_codec
-from bot.logengine.reading import ReadSettings
+from bot.logengine.reading import LogEntry, ReadSettings
 from bot.logengine.timestamps import Clockwork
 from integrations.session import ReadRequest, ReadResult
 
@@ -37,27 +37,6 @@ class SourceSpec:
     """Order of day and month in dates that may be read either way (``03/07``):
     ``auto`` (what each file's timestamps show; until they do, slashed dates
     are read day first and dashed ones month first), ``dmy`` or ``mdy``."""
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One error entry of a log, its continuation lines included."""
-
-    path: str
-    offset: int
-    """Byte offset in the file where the entry starts."""
-    timestamp: datetime
-    """UTC, timezone-aware."""
-    level: str
-    """Normalised: ERROR or FATAL."""
-    message: str
-    """The whole entry, its lines joined by ``\\n``, line ends removed."""
-    fingerprint: str
-    """Hex digest of the message with variable parts masked."""
-
-    @property
-    def first_line(self) -> str:
-        return self.message.split("\n", 1)[0]
 
 
 @dataclass
@@ -94,6 +73,5 @@ def apply_reads(
         clock=Clockwork(spec.timezone, now),
     )
     context = sources.ScanContext(spec, settings)
-    found, errors = sources.apply(context, source, results)
-    entries = [LogEntry(path=path, **fields) for path, fields in found]  # type: ignore[arg-type]
+    entries, errors = sources.apply(context, source, results)
     return ScanOutcome(entries, source.to_json(), errors)

@@ -17,6 +17,7 @@ resumes at its first line next time) unless ``final`` says the file is idle.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +37,7 @@ from bot.logengine.levels import (
     usual_level,
 )
 from bot.logengine.lines import LINE_CAP, Window
-from bot.logengine.timestamps import Clockwork
+from bot.logengine.timestamps import Clockwork, Leading
 
 TYPE_LINES = 20
 """The exception type of an entry is looked for in its first lines."""
@@ -54,6 +55,9 @@ _FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
 
 _USUAL_BYTES = re.compile(USUAL_LINE.encode())
 _USUAL_TEXT = re.compile(USUAL_LINE)
+_INDENTED_THEN_USUAL = r"(?:[ \t][^\n]*\n)*(?P<line>)(?:" + USUAL_LINE + ")?"
+_INDENTED_THEN_USUAL_BYTES = re.compile(_INDENTED_THEN_USUAL.encode())
+_INDENTED_THEN_USUAL_TEXT = re.compile(_INDENTED_THEN_USUAL)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -71,6 +75,10 @@ _EXCEPTION_START = re.compile(
 )
 _TERMINATING = re.compile(r"\bTerminatingError\(")
 _BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
+_NEVER_FIRST_CHARS = "-+>|/\\<.,;:!?~@$%^&)]}'_`"
+_NEVER_FIRST = {*_NEVER_FIRST_CHARS, *(bytes([c]) for c in _NEVER_FIRST_CHARS.encode())}
+"""First characters of lines that neither a header nor a banner starts with:
+the lines are passed over without being decoded."""
 _BANNER_HEADER = Header(None, None, "")
 _PASSED_OVER = {
     level: Header(level, None, "") for level in ("WARN", "INFO", "DEBUG", "TRACE")
@@ -348,10 +356,14 @@ class WindowScanner:
         while True:
             if pos == self._last_start[0]:
                 return self._last_start
-            level = self._usual_level(pos)
+            usual = self._usual(pos)
+            level = _field_level(usual["field"]) if usual else None
             if level in _PASSED_OVER:
                 return pos, _PASSED_OVER[level]
-            header = self._header_at(pos)
+            if usual is not None and level in REPORTED:
+                header: Header | None = self._usual_header(pos, usual, level)
+            else:
+                header = self._header_at(pos)
             if header is not None:
                 self._last_start = (pos, header)
                 return pos, header
@@ -362,33 +374,55 @@ class WindowScanner:
     def _next_header(self, pos: int, end: int) -> int:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
+        skip: Any = _INDENTED_THEN_USUAL_TEXT if w.wide else _INDENTED_THEN_USUAL_BYTES
         while pos < end:
-            pos = w.after_indented(pos, end)
+            # Indented lines never start one; the next line most often does.
+            found = skip.match(w.buf, pos, end)
+            pos = found.start("line")
             if pos >= end:
                 break
-            if self._usual_level(pos) or self._header_at(pos) is not None:
+            field = found["field"] if self.custom is None else None
+            if field and _field_level(field) or self._header_at(pos) is not None:
                 return pos
             pos = w.line_end(pos)
         return end
 
-    def _usual_level(self, pos: int) -> str | None:
-        """The level of a usual line at ``pos``, read from the raw window.
+    def _usual(self, pos: int) -> re.Match[Any] | None:
+        """The usual line at ``pos``, matched on the raw window.
 
         None when the line is not a usual one: its header is read in full.
         """
         if self.custom is not None:
             return None
+        usual = _USUAL_TEXT if self.window.wide else _USUAL_BYTES
+        return usual.match(self.window.buf, pos)  # type: ignore[arg-type]
+
+    def _usual_level(self, pos: int) -> str | None:
+        """The level of a usual line at ``pos``, read from the raw window."""
+        usual = self._usual(pos)
+        return _field_level(usual["field"]) if usual else None
+
+    def _usual_header(
+        self, pos: int, usual: re.Match[Any], level: str | None
+    ) -> Header:
+        """The header of a usual line, as :func:`read_header` reads it."""
         w = self.window
-        if w.wide:
-            usual = _USUAL_TEXT.match(w.buf, pos)  # type: ignore[arg-type]
-            return usual_level(usual["field"]) if usual else None
-        found = _USUAL_BYTES.match(w.buf, pos)  # type: ignore[arg-type]
-        return usual_level(found["field"].decode("latin-1")) if found else None
+        line = w.text(pos, w.line_end(pos))
+        # The timestamp and level are ASCII: positions in the raw window and
+        # in the decoded line are the same.
+        when = Leading("iso", usual, usual.start("field") - pos)
+        header = Header(level, when, line[usual.end() - pos :], trim=True)
+        self._header_cache = (pos, header)
+        return header
 
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:
             return self._header_cache[1]
         w = self.window
+        first = w.buf[pos : pos + 1]
+        if first in _NEVER_FIRST and self.custom is None:
+            # A trace's marker or continuation: no format starts a line so.
+            return None
         if w.indented(pos):
             return None
         if line is None:
@@ -417,6 +451,12 @@ class WindowScanner:
     def _close(self, entry: Found | None) -> None:
         if entry is not None:
             self.found.append(entry)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_level(field: str | bytes) -> str | None:
+    """The level a usual line's first field gives; mostly the same few words."""
+    return usual_level(field if isinstance(field, str) else field.decode("latin-1"))
 
 
 def _continues(entry: Found, line: str) -> bool:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.logengine.checkpoint import FileCheckpoint
 from bot.logengine.dateorder import AUTO, shown_order
 from bot.logengine.decoding import ASCII, Encoding, decide_from_line, decide_start
-from bot.logengine.entries import (
-    Found,
-    WindowScanner,
-    fingerprint_of,
-    message_of,
-)
+from bot.logengine.entries import WindowScanner, fingerprint_of, message_of
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
 
@@ -31,11 +27,24 @@ class FileBytes:
 
 
 @dataclass(frozen=True)
-class RawEntry:
-    """An error entry before it is tied to a log source."""
+class LogEntry:
+    """One error entry of a log, its continuation lines included."""
 
+    path: str
     offset: int
-    found: Found
+    """Byte offset in the file where the entry starts."""
+    timestamp: datetime
+    """UTC, timezone-aware."""
+    level: str
+    """Normalised: ERROR or FATAL."""
+    message: str
+    """The whole entry, its lines joined by ``\\n``, line ends removed."""
+    fingerprint: str
+    """Hex digest of the message with variable parts masked."""
+
+    @property
+    def first_line(self) -> str:
+        return self.message.split("\n", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class ReadSettings:
 
 def read_new_bytes(
     checkpoint: FileCheckpoint, read: FileBytes, settings: ReadSettings
-) -> list[RawEntry]:
+) -> list[LogEntry]:
     """Scan ``read`` from the checkpoint on; moves the checkpoint forward."""
     data, start = _from_checkpoint(checkpoint, read)
     final = read.final
@@ -74,19 +83,18 @@ def read_new_bytes(
 
     checkpoint.offset = window.offset(scan.resume)
     checkpoint.cursor = scan.cursor
-    return [RawEntry(window.offset(found.start), found) for found in scan.found]
-
-
-def to_fields(entry: RawEntry, clock: Clockwork) -> dict[str, object]:
-    """The fields of a :class:`~bot.logengine.api.LogEntry` but its path."""
-    found = entry.found
-    return {
-        "offset": entry.offset,
-        "timestamp": found.timestamp or clock.now,
-        "level": found.level,
-        "message": message_of(found.lines),
-        "fingerprint": fingerprint_of(found),
-    }
+    path, now = checkpoint.path, settings.clock.now
+    return [
+        LogEntry(
+            path,
+            window.offset(found.start),
+            found.timestamp or now,
+            found.level,
+            message_of(found.lines),
+            fingerprint_of(found),
+        )
+        for found in scan.found
+    ]
 
 
 def _date_order(

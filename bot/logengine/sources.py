@@ -74,9 +74,9 @@ def plan(spec: SourceSpec, source: SourceState) -> list[ReadRequest]:
 
 def apply(
     context: ScanContext, source: SourceState, results: list[ReadResult]
-) -> tuple[list[tuple[str, dict[str, object]]], list[str]]:
+) -> tuple[list[reading.LogEntry], list[str]]:
     """Read ``results`` into ``source``; the entries found and the errors."""
-    found: list[tuple[str, dict[str, object]]] = []
+    found: list[reading.LogEntry] = []
     errors: list[str] = []
     searched = list(source.orphans)
     source.orphans = []
@@ -124,7 +124,7 @@ def _path_key(path: str) -> str:
 
 def _read_tracked(
     context: ScanContext, source: SourceState, result: ReadResult
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     checkpoint = source.files[result.path]
     if result.replaced:
         logger.info("log file %s was rotated or replaced", result.path)
@@ -139,7 +139,7 @@ def _read_untracked(
     source: SourceState,
     result: ReadResult,
     searched: list[FileCheckpoint],
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     orphan = _rotated_from(result, [*searched, *source.orphans])
     if orphan is not None:
         logger.info("reading the end of %s in %s", orphan.path, result.path)
@@ -156,10 +156,10 @@ def _read_untracked(
 
 def _read(
     context: ScanContext, checkpoint: FileCheckpoint, result: ReadResult
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     final = _is_final(context, checkpoint, result)
     read = reading.FileBytes(result.data, result.start, final)
-    raw = reading.read_new_bytes(checkpoint, read, context.settings)
+    entries = reading.read_new_bytes(checkpoint, read, context.settings)
 
     if result.size != checkpoint.size or checkpoint.changed_at is None:
         checkpoint.changed_at = context.now
@@ -167,8 +167,7 @@ def _read(
     checkpoint.modified = result.modified or checkpoint.modified
     checkpoint.head_hash = result.head_hash
     checkpoint.head_length = result.head_length
-    clock = context.settings.clock
-    return [(result.path, reading.to_fields(entry, clock)) for entry in raw]
+    return entries
 
 
 def _is_final(

@@ -17,13 +17,12 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A timestamp as written: what the line does not say is None."""
 
     year: int | None
@@ -126,12 +125,12 @@ _CLOSERS = {"[": "]", "(": ")", '"': '"'}
 _SEPARATORS = re.compile(SEPARATORS)
 
 
-@dataclass(frozen=True, slots=True)
-class Leading:
+class Leading(NamedTuple):
     """A timestamp found at the start of a line, read into a Stamp on demand."""
 
     layout: str
-    match: re.Match[str]
+    match: re.Match[Any]
+    """A match of the layout's pattern, on the line's text or on its bytes."""
     rest: int
     """Where the rest of the line begins."""
 
@@ -180,14 +179,16 @@ def _clock(match: re.Match[str]) -> tuple[int, int, int, int]:
     if "ampm" in match.re.groupindex and match["ampm"]:
         hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
     fraction = match["f"]
-    micro = int((fraction + "00000")[:6]) if fraction else 0
+    micro = _microseconds(fraction) if fraction else 0
     return hour, int(match["mi"]), min(int(match["s"] or 0), 59), micro
 
 
 def _offset(match: re.Match[str]) -> int | None:
     zone = match["z"] if "z" in match.re.groupindex else None
-    if not zone:
-        return None
+    return _zone_minutes(zone) if zone else None
+
+
+def _zone_minutes(zone: str) -> int:
     if zone == "Z":
         return 0
     digits = zone[1:].replace(":", "")
@@ -237,8 +238,35 @@ def _full(match: re.Match[str]) -> Stamp:
     return _stamp(match, int(match["y"]), int(match["mo"]), int(match["d"]))
 
 
+def iso_stamp(match: re.Match[Any]) -> Stamp:
+    """The stamp of an :data:`ISO_STAMP` match, on text or on bytes.
+
+    Most lines start with one: it is read in one step.
+    """
+    year, month, day, hour, minute, second, fraction, zone = match.group(
+        "y", "mo", "d", "h", "mi", "s", "f", "z"
+    )
+    return Stamp(
+        int(year),
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        min(int(second), 59) if second else 0,
+        _microseconds(fraction) if fraction else 0,
+        _zone_minutes(zone if isinstance(zone, str) else zone.decode())
+        if zone
+        else None,
+    )
+
+
+def _microseconds(fraction: str | bytes) -> int:
+    digits = fraction[:6]
+    return int(digits) * 10 ** (6 - len(digits))
+
+
 _BUILDERS: dict[str, Callable[[re.Match[str]], Stamp]] = {
-    "iso": _full,
+    "iso": iso_stamp,
     "slashed": lambda m: _either_way("slashed", m, int(m["y"])),
     "time-first": lambda m: _either_way("time-first", m, int(m["y"])),
     "dotted": _full,
@@ -247,6 +275,10 @@ _BUILDERS: dict[str, Callable[[re.Match[str]], Stamp]] = {
     "syslog": lambda m: _stamp(m, None, _MONTHS[m["mon"].lower()], int(m["d"])),
     "time": lambda m: _stamp(m, None, None, None),
 }
+
+
+_WALL_EPOCH = datetime(1970, 1, 1)
+_UTC_EPOCH = _WALL_EPOCH.replace(tzinfo=UTC)
 
 
 class Clockwork:
@@ -261,7 +293,10 @@ class Clockwork:
         self.now = now.astimezone(UTC)
         self.local_now = self.now.astimezone(self.zone)
         self.date_order = date_order
-        self._offsets: dict[tuple[int, int, int, int, int], timedelta] = {}
+        wall_now = self.local_now.replace(tzinfo=None)
+        self._latest_dated = wall_now + timedelta(days=1)
+        self._latest_timed = wall_now + timedelta(hours=1)
+        self._offsets: dict[tuple[int, int, int, int], tuple[timedelta, ...]] = {}
 
     def in_order(self, date_order: str | None) -> Clockwork:
         """This clock for a file whose dates are in ``date_order``."""
@@ -275,14 +310,11 @@ class Clockwork:
     def local(self, stamp: Stamp) -> datetime | None:
         """The naive wall-clock time a stamp stands for, its gaps filled in."""
         month, day = stamp.month_and_day(self.date_order)
-        year = stamp.year or self.local_now.year
-        month = month or self.local_now.month
-        day = day or self.local_now.day
         try:
             moment = datetime(
-                year,
-                month,
-                day,
+                stamp.year or self.local_now.year,
+                month or self.local_now.month,
+                day or self.local_now.day,
                 stamp.hour,
                 stamp.minute,
                 stamp.second,
@@ -291,37 +323,38 @@ class Clockwork:
         except ValueError:
             return None
 
-        wall_now = self.local_now.replace(tzinfo=None)
-        if (
-            stamp.year is None
-            and stamp.month is not None
-            and moment > wall_now + (timedelta(days=1))
-        ):
+        if stamp.year is None and month is not None and moment > self._latest_dated:
             moment = _year_before(moment)
-        if stamp.day is None and moment > wall_now + timedelta(hours=1):
+        if day is None and moment > self._latest_timed:
             moment -= timedelta(days=1)
         return moment
 
     def is_ambiguous(self, wall: datetime) -> bool:
         """True in the hour that the autumn clock change repeats."""
-        return self._offset(wall, 0) != self._offset(wall, 1)
+        first, second = self._offsets_at(wall)
+        return first != second
 
     def to_utc(self, stamp: Stamp, wall: datetime, fold: int = 0) -> datetime:
         if stamp.offset_minutes is not None:
             offset = timedelta(minutes=stamp.offset_minutes)
         else:
-            offset = self._offset(wall, fold)
-        return (wall - offset).replace(tzinfo=UTC)
+            offset = self._offsets_at(wall)[fold]
+        # The same moment as (wall - offset).replace(tzinfo=UTC), in a third of
+        # the time: this runs once per error entry.
+        return _UTC_EPOCH + (wall - offset - _WALL_EPOCH)
 
-    def _offset(self, wall: datetime, fold: int) -> timedelta:
+    def _offsets_at(self, wall: datetime) -> tuple[timedelta, ...]:
+        """The zone's offset at ``wall`` in its first and its second pass."""
         # Zones change offset on the hour or half hour: one lookup per half hour.
-        key = (wall.year, wall.month, wall.day, wall.hour * 2 + wall.minute // 30, fold)
-        offset = self._offsets.get(key)
-        if offset is None:
-            probe = wall.replace(tzinfo=self.zone, fold=fold)
-            offset = probe.utcoffset() or timedelta()
-            self._offsets[key] = offset
-        return offset
+        key = (wall.year, wall.month, wall.day, wall.hour * 2 + wall.minute // 30)
+        offsets = self._offsets.get(key)
+        if offsets is None:
+            offsets = tuple(
+                wall.replace(tzinfo=self.zone, fold=fold).utcoffset() or timedelta()
+                for fold in (0, 1)
+            )
+            self._offsets[key] = offsets
+        return offsets
 
 
 def _year_before(moment: datetime) -> datetime:
