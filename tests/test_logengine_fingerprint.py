@@ -50,11 +50,11 @@ def test_it_masks_what_changes_from_one_run_to_the_next(text: str, masked: str) 
 def test_it_gives_repeated_failures_of_one_kind_one_fingerprint() -> None:
     first = fingerprint(
         "Import of C:\\in\\a_12.csv failed after 3 tries",
-        "System.IO.IOException: locked\n   at Batch.Read()",
+        ["System.IO.IOException: locked", "   at Batch.Read()"],
     )
     again = fingerprint(
         "Import of C:\\in\\b_99.csv failed after 7 tries",
-        "System.IO.IOException: locked by pid 4412\n   at Batch.Read()",
+        ["System.IO.IOException: locked by pid 4412", "   at Batch.Read()"],
     )
 
     assert first == again
@@ -63,10 +63,10 @@ def test_it_gives_repeated_failures_of_one_kind_one_fingerprint() -> None:
 
 
 def test_it_tells_failures_apart_by_message_and_exception_type() -> None:
-    base = fingerprint("Import failed", "System.IO.IOException: locked")
+    base = fingerprint("Import failed", ["System.IO.IOException: locked"])
 
-    assert fingerprint("Export failed", "System.IO.IOException: locked") != base
-    assert fingerprint("Import failed", "System.TimeoutException: late") != base
+    assert fingerprint("Export failed", ["System.IO.IOException: locked"]) != base
+    assert fingerprint("Import failed", ["System.TimeoutException: late"]) != base
 
 
 @pytest.mark.parametrize(

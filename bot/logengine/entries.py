@@ -10,7 +10,7 @@ says ``Error:`` or ``TerminatingError`` is an error entry, and it goes on
 only with the lines that continue a trace.
 
 Entries are found from the error words in the window (see
-:data:`bot.logengine.levels.NEEDLES`): only the lines around them are read.
+:mod:`bot.logengine.needles`): only the lines around them are read.
 The last entry of a window may still grow; an error one is held back (reading
 resumes at its first line next time) unless ``final`` says the file is idle.
 """
@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.logengine import needles
 from bot.logengine.fingerprint import fingerprint
 from bot.logengine.folds import FoldMark, FoldResolver
 from bot.logengine.levels import (
     ERROR,
-    LINE_START_NEEDLE,
-    NEEDLES,
     REPORTED,
     USUAL_LINE,
     Header,
@@ -45,19 +46,20 @@ MAX_ENTRY_LINES = 400
 MAX_ENTRY_CHARS = 128 * 1024
 ENTRY_CUT_MARK = "[entry cut]"
 
-_NEEDLES_BYTES = tuple(re.compile(n.encode()) for n in NEEDLES)
-_NEEDLES_TEXT = tuple(re.compile(n) for n in NEEDLES)
-# Found from the line end before it: a newline is a fixed first character.
-_LINE_START_BYTES = re.compile(b"\n" + LINE_START_NEEDLE.encode())
-_LINE_START_TEXT = re.compile("\n" + LINE_START_NEEDLE)
-_FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
-_FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
-
 _USUAL_BYTES = re.compile(USUAL_LINE.encode())
 _USUAL_TEXT = re.compile(USUAL_LINE)
 _INDENTED_THEN_USUAL = r"(?:[ \t][^\n]*\n)*(?P<line>)(?:" + USUAL_LINE + ")?"
 _INDENTED_THEN_USUAL_BYTES = re.compile(_INDENTED_THEN_USUAL.encode())
 _INDENTED_THEN_USUAL_TEXT = re.compile(_INDENTED_THEN_USUAL)
+_USUAL_ENTRY = (
+    USUAL_LINE
+    + r"[^\n]*\n?"
+    + re.sub(r"\(\?P<(\w+)>", r"(?P<next_\1>", _INDENTED_THEN_USUAL)
+)
+"""A usual line, the indented lines after it, and the line after them when it
+is a usual one (its groups named ``next_...``): most error entries whole."""
+_USUAL_ENTRY_BYTES = re.compile(_USUAL_ENTRY.encode())
+_USUAL_ENTRY_TEXT = re.compile(_USUAL_ENTRY)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -140,10 +142,17 @@ class Found:
     header: Header | None
     timestamp: datetime | None = None
     """UTC, from the header; None when the entry has no date of its own."""
+    message: str = ""
+    fingerprint: str = ""
+    """Both worked out once the entry is complete (see :meth:`complete`)."""
 
     @property
     def summary(self) -> str:
         return self.header.summary if self.header else self.lines[0]
+
+    def complete(self) -> None:
+        self.message = message_of(self.lines)
+        self.fingerprint = fingerprint_of(self)
 
 
 @dataclass
@@ -277,27 +286,61 @@ class WindowScanner:
         floor = pos
         covered = pos
         resume = end
-        for candidate in self._candidates(pos, end):
-            if candidate < covered:
-                continue
-            start, header = self._entry_start(self.window.line_start(candidate), floor)
-            if header is None or header.level not in REPORTED:
-                covered = self.window.line_end(candidate)
-                continue
-            stop = self._next_header(self.window.line_end(start), end)
-            covered = stop
-            when = self._timestamp(start, header, floor)
-            entry = Found(start, header.level, self._lines(start, stop), header, when)
-            if stop == end and self._may_grow(entry):
-                resume = start
-                break
-            self._close(entry)
+        with closing(self._candidates(pos, end)) as candidates:
+            for candidate in candidates:
+                if candidate < covered:
+                    continue
+                line = self.window.line_start(candidate)
+                found = self._usual_entry(line, floor, end)
+                if found is None:
+                    found = self._entry_at(line, floor, end)
+                if found is None:
+                    covered = self.window.line_end(candidate)
+                    continue
+                entry, covered = found
+                if covered == end and self._may_grow(entry):
+                    resume = entry.start
+                    break
+                self._close(entry)
 
         if resume == end:
             # Whatever entry the window ends in has been dealt with.
             self.cursor.skip_rest = True
         self._carry_fold(resume, floor)
         return resume
+
+    def _usual_entry(self, line: int, floor: int, end: int) -> tuple[Found, int] | None:
+        """The error entry a usual line at ``line`` starts, and where it stops.
+
+        None when the line is not a usual one with an error level: it is read
+        the long way (:meth:`_entry_at`).
+        """
+        if self.custom is not None:
+            return None
+        w = self.window
+        pattern: Any = _USUAL_ENTRY_TEXT if w.wide else _USUAL_ENTRY_BYTES
+        usual = pattern.match(w.buf, line, end)
+        level = _field_level(usual["field"]) if usual else None
+        if level not in REPORTED:
+            return None
+
+        stop = usual.start("next_line")
+        following = usual["next_field"]
+        if stop < end and not (following and _field_level(following)):
+            stop = self._next_header(stop, end)
+        lines = self._lines(line, stop)
+        header = _usual_header(usual, level, lines[0], line)
+        when = self._timestamp(line, header, floor)
+        return Found(line, level, lines, header, when), stop
+
+    def _entry_at(self, line: int, floor: int, end: int) -> tuple[Found, int] | None:
+        """The error entry that holds the line at ``line``, and where it stops."""
+        start, header = self._entry_start(line, floor)
+        if header is None or header.level not in REPORTED:
+            return None
+        stop = self._next_header(self.window.line_end(start), end)
+        when = self._timestamp(start, header, floor)
+        return Found(start, header.level, self._lines(start, stop), header, when), stop
 
     def _timestamp(self, start: int, header: Header, floor: int) -> datetime | None:
         stamp = header.stamp
@@ -329,19 +372,11 @@ class WindowScanner:
                 return pos, header
         return floor, None
 
-    def _candidates(self, start: int, end: int) -> list[int]:
-        w = self.window
+    def _candidates(self, start: int, end: int) -> Generator[int, None, None]:
         if self.custom is not None:
-            return self._line_starts(start, end)
-        buf: Any = w.buf
-        first_line = _FIRST_LINE_TEXT if w.wide else _FIRST_LINE_BYTES
-        line_start = _LINE_START_TEXT if w.wide else _LINE_START_BYTES
-        found = [start] if first_line.match(buf, start) else []
-        found += [m.start() + 1 for m in line_start.finditer(buf, start, end)]
-        for needle in _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES:
-            found += [m.start() for m in needle.finditer(buf, start, end)]
-        found.sort()
-        return found
+            yield from self._line_starts(start, end)
+        else:
+            yield from needles.positions(self.window.buf, start, end)
 
     def _line_starts(self, start: int, end: int) -> list[int]:
         starts = []
@@ -361,7 +396,10 @@ class WindowScanner:
             if level in _PASSED_OVER:
                 return pos, _PASSED_OVER[level]
             if usual is not None and level in REPORTED:
-                header: Header | None = self._usual_header(pos, usual, level)
+                w = self.window
+                text = w.text(pos, w.line_end(pos))
+                header: Header | None = _usual_header(usual, level, text, pos)
+                self._header_cache = (pos, header)
             else:
                 header = self._header_at(pos)
             if header is not None:
@@ -402,19 +440,6 @@ class WindowScanner:
         usual = self._usual(pos)
         return _field_level(usual["field"]) if usual else None
 
-    def _usual_header(
-        self, pos: int, usual: re.Match[Any], level: str | None
-    ) -> Header:
-        """The header of a usual line, as :func:`read_header` reads it."""
-        w = self.window
-        line = w.text(pos, w.line_end(pos))
-        # The timestamp and level are ASCII: positions in the raw window and
-        # in the decoded line are the same.
-        when = Leading("iso", usual, usual.start("field") - pos)
-        header = Header(level, when, line[usual.end() - pos :], trim=True)
-        self._header_cache = (pos, header)
-        return header
-
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:
             return self._header_cache[1]
@@ -450,7 +475,23 @@ class WindowScanner:
 
     def _close(self, entry: Found | None) -> None:
         if entry is not None:
+            # Done here rather than after the scan: the needle search of the
+            # parts still to read goes on meanwhile.
+            entry.complete()
             self.found.append(entry)
+
+
+def _usual_header(
+    usual: re.Match[Any], level: str | None, text: str, pos: int
+) -> Header:
+    """The header of the usual line ``text`` at ``pos``, as read_header reads it.
+
+    ``usual`` is its match on the raw window.
+    """
+    # The timestamp and level are ASCII: positions in the raw window and in
+    # the decoded line are the same.
+    when = Leading("iso", usual, usual.start("field") - pos)
+    return Header(level, when, text[usual.end("field") - pos :], trim=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -482,4 +523,4 @@ def message_of(lines: list[str]) -> str:
 def fingerprint_of(found: Found) -> str:
     detail = found.header.detail if found.header else ""
     head = found.lines[:TYPE_LINES]
-    return fingerprint(found.summary, "\n".join([*head, detail]))
+    return fingerprint(found.summary, [*head, detail])

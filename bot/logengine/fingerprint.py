@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 
 SUMMARY_CHARS = 300
 """Masked characters that take part: long dumps differ only in their tails."""
@@ -58,32 +59,33 @@ def exception_type(text: str) -> str:
 
     Only the start of ``text`` is looked at: the type opens a trace.
     """
-    head = text[:TYPE_CHARS]
-    found = [at for at in (head.find("Exception"), head.find("Error")) if at >= 0]
-    if not found:
-        return ""
-    # A type is a run of name characters, so none starts before the word (cut
-    # at spaces and line ends) holding the first of the two words. Traces
-    # repeat the same few words: what each names is kept.
-    first = min(found)
-    start = max(head.rfind(" ", 0, first), head.rfind("\n", 0, first)) + 1
-    ends = [at for at in (head.find(" ", first), head.find("\n", first)) if at >= 0]
-    end = min(ends) if ends else len(head)
-    named = _type_in_word(head[start : end + 1])
-    if named is not None:
-        return named
-    match = _EXCEPTION_TYPE.search(head, end)
+    return exception_type_in(text[:TYPE_CHARS].split("\n"))
+
+
+def exception_type_in(lines: Sequence[str]) -> str:
+    """:func:`exception_type` of the lines joined by line ends."""
+    # A type never spans a line end: the first line naming one names it.
+    room = TYPE_CHARS
+    for line in lines:
+        if room <= 0:
+            break
+        part = line[:room]
+        room -= len(line) + 1
+        if "Exception" in part or "Error" in part:
+            named = _type_in_line(part)
+            if named:
+                return named
+    return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _type_in_line(line: str) -> str:
+    # Traces repeat the same exception lines: what each names is kept.
+    match = _EXCEPTION_TYPE.search(line)
     return match.group(1) if match else ""
 
 
-@functools.lru_cache(maxsize=1024)
-def _type_in_word(word: str) -> str | None:
-    """The type named in ``word`` and the character after it, if any."""
-    match = _EXCEPTION_TYPE.search(word)
-    return match.group(1) if match else None
-
-
-def fingerprint(summary: str, body: str) -> str:
-    """Digest of the masked summary line and the exception type in ``body``."""
-    key = mask(summary)[:SUMMARY_CHARS] + "\n" + exception_type(body)
+def fingerprint(summary: str, lines: Sequence[str]) -> str:
+    """Digest of the masked summary line and the exception type in ``lines``."""
+    key = mask(summary)[:SUMMARY_CHARS] + "\n" + exception_type_in(lines)
     return hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.logengine.checkpoint import FileCheckpoint
 from bot.logengine.dateorder import AUTO, shown_order
 from bot.logengine.decoding import ASCII, Encoding, decide_from_line, decide_start
-from bot.logengine.entries import WindowScanner, fingerprint_of, message_of
+from bot.logengine.entries import WindowScanner
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
 
@@ -90,8 +90,8 @@ def read_new_bytes(
             window.offset(found.start),
             found.timestamp or now,
             found.level,
-            message_of(found.lines),
-            fingerprint_of(found),
+            found.message,
+            found.fingerprint,
         )
         for found in scan.found
     ]

@@ -38,6 +38,8 @@ class Stamp(NamedTuple):
     order: how ``day`` and ``month`` were read; None when the layout fixes it."""
     shown: bool = False
     """The numbers show the order themselves: one of them is over 12."""
+    wall: datetime | None = None
+    """The wall-clock time itself, when the stamp was read whole at once."""
 
     @property
     def shown_order(self) -> str | None:
@@ -85,7 +87,9 @@ _ZONE = r"(?:\s?(?P<z>Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)(?![\d:]))?"
 _MONTH = r"(?P<mo>0[1-9]|1[0-2])"
 _DAY = r"(?P<d>0[1-9]|[12]\d|3[01])"
 
-ISO_STAMP = r"(?P<y>\d{4})-" + _MONTH + "-" + _DAY + r"(?:[T ]|, ?)" + _TIME + _ZONE
+ISO_STAMP = (
+    r"(?P<y>\d{4})-" + _MONTH + "-" + _DAY + r"(?:[T ]|, ?)(?P<clock>" + _TIME + ")"
+) + _ZONE
 """ISO 8601 and its relatives: the layout most lines start with."""
 SEPARATORS = r"(?:[ \t,;|:]|-(?= |$))*"
 """What may stand between a timestamp and the rest of the line."""
@@ -241,10 +245,36 @@ def _full(match: re.Match[str]) -> Stamp:
 def iso_stamp(match: re.Match[Any]) -> Stamp:
     """The stamp of an :data:`ISO_STAMP` match, on text or on bytes.
 
-    Most lines start with one: it is read in one step.
+    Most lines start with one: the C parser of ISO 8601 reads it when it can,
+    which it does the same way; else it is read field by field.
     """
-    year, month, day, hour, minute, second, fraction, zone = match.group(
-        "y", "mo", "d", "h", "mi", "s", "f", "z"
+    text = match.string[match.start("y") : match.end("clock")]
+    zone = match["z"]
+    offset = (
+        _zone_minutes(zone if isinstance(zone, str) else zone.decode())
+        if zone
+        else None
+    )
+    try:
+        wall = datetime.fromisoformat(text if isinstance(text, str) else text.decode())
+    except ValueError:
+        return _iso_fields(match, offset)
+    return Stamp(
+        wall.year,
+        wall.month,
+        wall.day,
+        wall.hour,
+        wall.minute,
+        wall.second,
+        wall.microsecond,
+        offset,
+        wall=wall,
+    )
+
+
+def _iso_fields(match: re.Match[Any], offset: int | None) -> Stamp:
+    year, month, day, hour, minute, second, fraction = match.group(
+        "y", "mo", "d", "h", "mi", "s", "f"
     )
     return Stamp(
         int(year),
@@ -254,9 +284,7 @@ def iso_stamp(match: re.Match[Any]) -> Stamp:
         int(minute),
         min(int(second), 59) if second else 0,
         _microseconds(fraction) if fraction else 0,
-        _zone_minutes(zone if isinstance(zone, str) else zone.decode())
-        if zone
-        else None,
+        offset,
     )
 
 
@@ -297,6 +325,7 @@ class Clockwork:
         self._latest_dated = wall_now + timedelta(days=1)
         self._latest_timed = wall_now + timedelta(hours=1)
         self._offsets: dict[tuple[int, int, int, int], tuple[timedelta, ...]] = {}
+        self._last: tuple[datetime | None, tuple[timedelta, ...]] = (None, ())
 
     def in_order(self, date_order: str | None) -> Clockwork:
         """This clock for a file whose dates are in ``date_order``."""
@@ -309,6 +338,8 @@ class Clockwork:
 
     def local(self, stamp: Stamp) -> datetime | None:
         """The naive wall-clock time a stamp stands for, its gaps filled in."""
+        if stamp.wall is not None:
+            return stamp.wall
         month, day = stamp.month_and_day(self.date_order)
         try:
             moment = datetime(
@@ -345,6 +376,9 @@ class Clockwork:
 
     def _offsets_at(self, wall: datetime) -> tuple[timedelta, ...]:
         """The zone's offset at ``wall`` in its first and its second pass."""
+        if wall is self._last[0]:
+            # Asked for the same time twice in a row: is it ambiguous, then UTC.
+            return self._last[1]
         # Zones change offset on the hour or half hour: one lookup per half hour.
         key = (wall.year, wall.month, wall.day, wall.hour * 2 + wall.minute // 30)
         offsets = self._offsets.get(key)
@@ -354,6 +388,7 @@ class Clockwork:
                 for fold in (0, 1)
             )
             self._offsets[key] = offsets
+        self._last = (wall, offsets)
         return offsets
 
 
