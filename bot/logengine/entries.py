@@ -48,16 +48,36 @@ ENTRY_CUT_MARK = "[entry cut]"
 
 _USUAL_BYTES = re.compile(USUAL_LINE.encode())
 _USUAL_TEXT = re.compile(USUAL_LINE)
-_INDENTED_THEN_USUAL = r"(?:[ \t][^\n]*\n)*(?P<line>)(?:" + USUAL_LINE + ")?"
-_INDENTED_THEN_USUAL_BYTES = re.compile(_INDENTED_THEN_USUAL.encode())
-_INDENTED_THEN_USUAL_TEXT = re.compile(_INDENTED_THEN_USUAL)
+_NEVER_FIRST_CHARS = "-+>|/\\<.,;:!?~@$%^&)]}'_`"
+"""First characters of lines that neither a header nor a banner starts with,
+but for a log source's own level pattern."""
+_TRACE_FIRST = " \t" + _NEVER_FIRST_CHARS
+"""First characters of the lines that go on a trace: frames and markers."""
+
+
+def _continued_then_usual(first_chars: str) -> str:
+    """Lines that cannot start an entry (blank, or starting with one of
+    ``first_chars``), then the line after them, named ``line``, matched as a
+    usual line when it is one."""
+    continued = "[" + re.escape(first_chars) + r"][^\n]*\n|\r*\n"
+    return rf"(?:{continued})*(?P<line>)(?:{USUAL_LINE})?"
+
+
+_SKIPPED = {
+    (custom, wide): re.compile(pattern if wide else pattern.encode())
+    for custom in (False, True)
+    for wide in (False, True)
+    for pattern in [_continued_then_usual(" \t" if custom else _TRACE_FIRST)]
+}
+"""By whether the source has its own level pattern, and whether the window is
+text: what :meth:`WindowScanner._next_header` passes over in one step."""
 _USUAL_ENTRY = (
     USUAL_LINE
     + r"[^\n]*\n?"
-    + re.sub(r"\(\?P<(\w+)>", r"(?P<next_\1>", _INDENTED_THEN_USUAL)
+    + re.sub(r"\(\?P<(\w+)>", r"(?P<next_\1>", _continued_then_usual(_TRACE_FIRST))
 )
-"""A usual line, the indented lines after it, and the line after them when it
-is a usual one (its groups named ``next_...``): most error entries whole."""
+"""A usual line, the trace lines after it, and the line after them when it is a
+usual one (its groups named ``next_...``): most error entries whole."""
 _USUAL_ENTRY_BYTES = re.compile(_USUAL_ENTRY.encode())
 _USUAL_ENTRY_TEXT = re.compile(_USUAL_ENTRY)
 
@@ -77,10 +97,8 @@ _EXCEPTION_START = re.compile(
 )
 _TERMINATING = re.compile(r"\bTerminatingError\(")
 _BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
-_NEVER_FIRST_CHARS = "-+>|/\\<.,;:!?~@$%^&)]}'_`"
 _NEVER_FIRST = {*_NEVER_FIRST_CHARS, *(bytes([c]) for c in _NEVER_FIRST_CHARS.encode())}
-"""First characters of lines that neither a header nor a banner starts with:
-the lines are passed over without being decoded."""
+"""The same, to look up the first character of a line in the raw window."""
 _BANNER_HEADER = Header(None, None, "")
 _PASSED_OVER = {
     level: Header(level, None, "") for level in ("WARN", "INFO", "DEBUG", "TRACE")
@@ -412,9 +430,9 @@ class WindowScanner:
     def _next_header(self, pos: int, end: int) -> int:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
-        skip: Any = _INDENTED_THEN_USUAL_TEXT if w.wide else _INDENTED_THEN_USUAL_BYTES
+        skip: Any = _SKIPPED[self.custom is not None, w.wide]
         while pos < end:
-            # Indented lines never start one; the next line most often does.
+            # Trace lines never start one; the line after them most often does.
             found = skip.match(w.buf, pos, end)
             pos = found.start("line")
             if pos >= end:
@@ -435,11 +453,6 @@ class WindowScanner:
         usual = _USUAL_TEXT if self.window.wide else _USUAL_BYTES
         return usual.match(self.window.buf, pos)  # type: ignore[arg-type]
 
-    def _usual_level(self, pos: int) -> str | None:
-        """The level of a usual line at ``pos``, read from the raw window."""
-        usual = self._usual(pos)
-        return _field_level(usual["field"]) if usual else None
-
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:
             return self._header_cache[1]
@@ -452,7 +465,10 @@ class WindowScanner:
             return None
         if line is None:
             line = w.text(pos, w.line_end(pos))
-        header = read_header(line, self.custom)
+        if len(line) <= _KEPT_LINE_CHARS:
+            header = _read_header_kept(line, self.custom)
+        else:
+            header = read_header(line, self.custom)
         if header is None and not self.cursor.preamble and _BANNER.match(line):
             # Between entries a banner line (a new session) ends the last one.
             header = _BANNER_HEADER
@@ -492,6 +508,13 @@ def _usual_header(
     # the decoded line are the same.
     when = Leading("iso", usual, usual.start("field") - pos)
     return Header(level, when, text[usual.end("field") - pos :], trim=True)
+
+
+_KEPT_LINE_CHARS = 300
+_read_header_kept = functools.lru_cache(maxsize=1024)(read_header)
+"""read_header, that keeps what it read of short lines: the lines after an
+error's first line (an exception's type and message) repeat from one entry to
+the next."""
 
 
 @functools.lru_cache(maxsize=256)
