@@ -42,6 +42,7 @@ def helper(monkeypatch: pytest.MonkeyPatch) -> Iterator[needles._Helper]:
     monkeypatch.setattr(needles, "_helper", fresh)
     monkeypatch.setattr(needles, "PARALLEL_BYTES", SMALL_PARALLEL)
     monkeypatch.setattr(needles, "PART_BYTES", 1024)
+    monkeypatch.setattr(needles, "FIRST_PART_BYTES", 256)
     yield fresh
     fresh.close()
 
@@ -120,9 +121,11 @@ def test_it_reads_the_same_entries_with_the_helper(
     here = read_file(log)
     assert needles.start_helper(wait=30)
     answers = []
-    answer = needles._Helper._answer
+    collect = needles._Helper._collect
     monkeypatch.setattr(
-        needles._Helper, "_answer", lambda self: answers.append(1) or answer(self)
+        needles._Helper,
+        "_collect",
+        lambda self, search, wait: answers.append(1) or collect(self, search, wait),
     )
 
     with_helper = read_file(log)

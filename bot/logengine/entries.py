@@ -197,7 +197,7 @@ class WindowScanner:
         self.final = final
         self.custom = custom
         self.cursor = cursor.copy()
-        self.folds = FoldResolver(clock, self._previous_header, cursor.carried_fold())
+        self.folds = FoldResolver(clock, cursor.carried_fold())
         self.found: list[Found] = []
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
@@ -348,7 +348,9 @@ class WindowScanner:
             stop = self._next_header(stop, end)
         lines = self._lines(line, stop)
         header = _usual_header(usual, level, lines[0], line)
-        when = self._timestamp(line, header, floor)
+        when = self.folds.clock.iso_utc(usual)
+        if when is None:
+            when = self._timestamp(line, header, floor)
         return Found(line, level, lines, header, when), stop
 
     def _entry_at(self, line: int, floor: int, end: int) -> tuple[Found, int] | None:
@@ -370,14 +372,14 @@ class WindowScanner:
             return None
         fold = 0
         if stamp.offset_minutes is None and clock.is_ambiguous(wall):
-            fold = self.folds.fold(start, header, floor)
+            fold = self.folds.fold(start, header, floor, self._previous_header)
         return clock.to_utc(stamp, wall, fold)
 
     def _carry_fold(self, resume: int, floor: int) -> None:
         pos, header = self._previous_header(resume, floor)
         if header is None:
             return
-        mark = self.folds.mark(pos, header, floor)
+        mark = self.folds.mark(pos, header, floor, self._previous_header)
         self.cursor.fold_wall = mark.wall if mark else None
         self.cursor.fold = mark.fold if mark else 0
 

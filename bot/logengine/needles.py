@@ -25,18 +25,35 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Generator
-from typing import IO, Any
+from typing import Any
 
 from bot.logengine import needle_search
 from bot.logengine.levels import LINE_START_NEEDLE, NEEDLES
-from bot.logengine.needle_search import COUNT, READY, REQUEST, Needle, positions_in
+from bot.logengine.needle_search import (
+    ANSWER,
+    DONE,
+    LIMIT,
+    PART,
+    READY,
+    RECORD,
+    WINDOW,
+    Needle,
+    Pipe,
+    positions_in,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 2 << 20
 """Windows at least this long are searched by the helper process."""
 PART_BYTES = 1 << 20
-"""The helper answers for a part of about this size at a time."""
+"""The helper answers for a part of about this size at a time..."""
+FIRST_PART_BYTES = 128 << 10
+"""...but for the first one, that the scan waits for."""
+STEAL_AFTER_S = 0.0
+"""How long the scan waits for a part before searching the last part the
+helper has not reached itself."""
 HELPER_BYTES = 16 << 20
 """Size of the mapping shared with the helper: longer windows are searched
 here."""
@@ -78,15 +95,12 @@ def stop_helper() -> None:
     _helper.failed = os.name != "posix"
 
 
-def positions_here(
-    buf: bytes | str, start: int, end: int, stop: int | None = None
-) -> list[int]:
-    """:func:`positions`, searched in this process; up to ``stop`` if given."""
+def positions_here(buf: bytes | str, start: int, end: int) -> list[int]:
+    """:func:`positions`, searched in this process."""
     wide = isinstance(buf, str)
     first_line: Any = _FIRST_LINE_TEXT if wide else _FIRST_LINE_BYTES
     found = [start] if first_line.match(buf, start) else []
-    needles = _TEXT if wide else _BYTES
-    return found + positions_in(buf, needles, start, stop or end, end)
+    return found + positions_in(buf, _TEXT if wide else _BYTES, start, end, end)
 
 
 class _Helper:
@@ -95,6 +109,7 @@ class _Helper:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
+        self.answers: Pipe | None = None
         self.mapping: mmap.mmap | None = None
         self.path: str | None = None
         self.ready = False
@@ -108,9 +123,9 @@ class _Helper:
         try:
             if self.process is None:
                 self._start()
-            if select.select([self._answers], [], [], wait)[0]:
+            if select.select([self._answers.fd], [], [], wait)[0]:
                 self._take_ready()
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, EOFError) as error:
             self._fail(error)
         return self.ready
 
@@ -124,20 +139,22 @@ class _Helper:
             self.lock.release()
 
     def _search(self, buf: bytes, start: int, end: int) -> Generator[int, None, None]:
-        (first, first_stop), *parts = _parts(buf, start, end)
+        """The helper searches the parts in order; rather than wait for one, this
+        process searches the last part the helper has not reached, and tells
+        it to stop there."""
+        parts = _parts(buf, start, end)
+        search = Search(len(parts))
         resume = start  # the positions before it have been given
-        asked = answered = 0
         try:
             self.mapping[: len(buf)] = buf  # type: ignore[index]
-            self._ask(parts, end)
-            asked = len(parts)
-            # The first part is searched here meanwhile: the scan starts at once.
-            yield from positions_here(buf, first, end, first_stop)
-            resume = first_stop
-            for _, stop in parts:
-                found = self._answer()
-                answered += 1
-                yield from found
+            self._send(RECORD.pack(WINDOW, end, len(parts)))
+            self._send(b"".join(RECORD.pack(PART, a, b) for a, b in parts))
+            if _FIRST_LINE_BYTES.match(buf, start):
+                yield start
+            for index, (_, stop) in enumerate(parts):
+                while not search.has(index):
+                    self._advance(search, index, buf, parts, end)
+                yield from search.take(index)
                 resume = stop
         except (OSError, EOFError, ValueError) as error:
             self._fail(error)
@@ -146,10 +163,51 @@ class _Helper:
             else:
                 yield from positions_in(buf, _BYTES, resume, end, end)
         finally:
-            # Parts not read when the scan stopped early are still answered.
-            while not self.failed and answered < asked:
-                self._answer()
-                answered += 1
+            if not self.failed:
+                self._finish(search)
+
+    def _advance(
+        self,
+        search: Search,
+        index: int,
+        buf: bytes,
+        parts: list[tuple[int, int]],
+        end: int,
+    ) -> None:
+        """One step towards having the positions of part ``index``."""
+        if search.done:
+            # The helper stopped before it: it is this process's to search.
+            search.stolen[index] = positions_in(buf, _BYTES, *parts[index], end)
+            return
+        last = index >= search.limit - 1
+        if self._collect(search, wait=None if last else STEAL_AFTER_S):
+            return
+        search.limit -= 1
+        self._send(RECORD.pack(LIMIT, search.limit, 0))
+        taken = search.limit
+        search.stolen[taken] = positions_in(buf, _BYTES, *parts[taken], end)
+
+    def _collect(self, search: Search, wait: float | None) -> bool:
+        """Read one answer of the helper, waiting at most ``wait`` seconds
+        (None: as long as it takes); False when none came."""
+        head = self._answers.take(ANSWER.size, wait)
+        if head is None:
+            return False
+        index, count = ANSWER.unpack(head)
+        if index == DONE:
+            search.done = True
+            return True
+        found = array("q")
+        found.frombytes(self._answers.take(count * found.itemsize))  # type: ignore[arg-type]
+        search.answers[index] = found.tolist()
+        return True
+
+    def _finish(self, search: Search) -> None:
+        """Let the helper stop and say so, when the scan left the window early."""
+        if not search.done:
+            self._send(RECORD.pack(LIMIT, 0, 0))
+        while not search.done:
+            self._collect(search, wait=None)
 
     def _start(self) -> None:
         folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
@@ -166,41 +224,28 @@ class _Helper:
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
+        self.answers = Pipe(self.process.stdout.fileno())  # type: ignore[union-attr]
         logger.info("needle search helper started (pid %s)", self.process.pid)
 
     def _take_ready(self) -> None:
-        if self._answers.read(len(READY)) != READY:
+        if self._answers.take(len(READY)) != READY:
             raise OSError("the needle search helper did not start")
         self.ready = True
         # Both processes hold the mapping now: the file is no longer needed.
         self._forget_file()
 
-    def _ask(self, parts: list[tuple[int, int]], end: int) -> None:
-        requests: IO[bytes] = self.process.stdin  # type: ignore[union-attr, assignment]
-        requests.write(b"".join(REQUEST.pack(a, b, end) for a, b in parts))
-        requests.flush()
-
-    def _answer(self) -> list[int]:
-        head = self._read(COUNT.size)
-        (count,) = COUNT.unpack(head)
-        found = array("q")
-        found.frombytes(self._read(count * found.itemsize))
-        return found.tolist()
-
-    def _read(self, size: int) -> bytes:
-        data = self._answers.read(size)
-        if len(data) != size:
-            raise EOFError("the needle search helper stopped")
-        return data
+    def _send(self, data: bytes) -> None:
+        send(self.process.stdin.fileno(), data)  # type: ignore[union-attr]
 
     @property
-    def _answers(self) -> IO[bytes]:
-        return self.process.stdout  # type: ignore[union-attr, return-value]
+    def _answers(self) -> Pipe:
+        if self.answers is None:
+            raise EOFError("the needle search helper is not running")
+        return self.answers
 
     def _fail(self, error: Exception) -> None:
         logger.warning("needle search helper given up, searching here: %s", error)
         self.failed = True
-        self.ready = False
         self.close()
 
     def _forget_file(self) -> None:
@@ -211,6 +256,7 @@ class _Helper:
     def close(self) -> None:
         """Stop the helper; it also stops by itself when this process ends."""
         self.ready = False
+        self.answers = None
         if self.process is not None:
             for pipe in (self.process.stdin, self.process.stdout):
                 if pipe is not None:
@@ -226,14 +272,39 @@ class _Helper:
         self._forget_file()
 
 
+class Search:
+    """Where the search of one window stands."""
+
+    def __init__(self, parts: int) -> None:
+        self.limit = parts
+        """Parts from this index on are searched in this process."""
+        self.answers: dict[int, list[int]] = {}
+        self.stolen: dict[int, list[int]] = {}
+        self.done = False
+        """The helper has answered all it will for this window."""
+
+    def has(self, index: int) -> bool:
+        return index in self.answers or index in self.stolen
+
+    def take(self, index: int) -> list[int]:
+        stolen = self.stolen.pop(index, [])
+        found = self.answers.pop(index, None)
+        return stolen if found is None else found
+
+
 _helper = _Helper()
 
 
 def _parts(buf: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) cut into parts of about PART_BYTES, at line starts."""
+    """[start, end) cut into parts of about PART_BYTES, at line starts.
+
+    The first part is smaller: the scan waits for it.
+    """
     parts = []
+    size = FIRST_PART_BYTES
     while start < end:
-        stop = min(end, start + PART_BYTES)
+        stop = min(end, start + size)
+        size = PART_BYTES
         if stop < end:
             stop = buf.rfind(b"\n", start, stop) + 1 or stop
         parts.append((start, stop))

@@ -248,16 +248,14 @@ def iso_stamp(match: re.Match[Any]) -> Stamp:
     Most lines start with one: the C parser of ISO 8601 reads it when it can,
     which it does the same way; else it is read field by field.
     """
-    text = match.string[match.start("y") : match.end("clock")]
     zone = match["z"]
     offset = (
         _zone_minutes(zone if isinstance(zone, str) else zone.decode())
         if zone
         else None
     )
-    try:
-        wall = datetime.fromisoformat(text if isinstance(text, str) else text.decode())
-    except ValueError:
+    wall = _whole_wall(match)
+    if wall is None:
         return _iso_fields(match, offset)
     return Stamp(
         wall.year,
@@ -270,6 +268,14 @@ def iso_stamp(match: re.Match[Any]) -> Stamp:
         offset,
         wall=wall,
     )
+
+
+def _whole_wall(match: re.Match[Any]) -> datetime | None:
+    text = match.string[match.start("y") : match.end("clock")]
+    try:
+        return datetime.fromisoformat(text if isinstance(text, str) else text.decode())
+    except ValueError:
+        return None
 
 
 def _iso_fields(match: re.Match[Any], offset: int | None) -> Stamp:
@@ -359,6 +365,21 @@ class Clockwork:
         if day is None and moment > self._latest_timed:
             moment -= timedelta(days=1)
         return moment
+
+    def iso_utc(self, match: re.Match[Any]) -> datetime | None:
+        """UTC of an :data:`ISO_STAMP` match, when it can be told at once.
+
+        None when it is to be worked out the long way (see :meth:`local` and
+        :meth:`to_utc`): written with an offset, not read whole, or in the
+        hour that the autumn clock change repeats.
+        """
+        if match["z"]:
+            return None
+        wall = _whole_wall(match)
+        if wall is None:
+            return None
+        first, second = self._offsets_at(wall)
+        return _UTC_EPOCH + (wall - first - _WALL_EPOCH) if first == second else None
 
     def is_ambiguous(self, wall: datetime) -> bool:
         """True in the hour that the autumn clock change repeats."""
