@@ -83,12 +83,8 @@ class Window:
         if end - start <= LINE_CAP:
             # No line to cut: decode all at once, as line by line would.
             block = self.text(start, end)
-            if "\r" not in block:
-                return block.split("\n")[:most]
-            if "\r\r" not in block:
-                # At most one CR before each LF, none at the end: replaced at once.
-                return block.replace("\r\n", "\n").split("\n")[:most]
-            return [line.rstrip("\r") for line in block.split("\n")[:most]]
+            split = block.split("\n")[:most]
+            return [line.rstrip("\r") for line in split] if "\r" in block else split
         lines: list[str] = []
         pos = start
         while pos < end and len(lines) < most:
