@@ -78,7 +78,7 @@ def test_it_searches_a_big_window_in_the_helper_as_it_would_here(
     assert len(window) > 50 * SMALL_PARALLEL
     assert needles.start_helper(wait=30)
 
-    found = list(needles.positions(window, 0, len(window)))
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
 
     assert found == needles.positions_here(window, 0, len(window))
     assert helper.ready and helper.process is not None
@@ -91,11 +91,12 @@ def test_it_searches_here_when_the_helper_is_gone(helper: needles._Helper) -> No
     helper.process.kill()
     helper.process.wait()
 
-    found = list(needles.positions(window, 0, len(window)))
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
 
     assert found == needles.positions_here(window, 0, len(window))
     assert helper.failed
-    assert list(needles.positions(window, 0, len(window))) == found
+    again = [at for part in needles.search(window, 0, len(window)) for at in part]
+    assert again == found
 
 
 def test_it_finishes_the_helper_s_answers_when_a_scan_stops_early(
@@ -103,11 +104,11 @@ def test_it_finishes_the_helper_s_answers_when_a_scan_stops_early(
 ) -> None:
     window = big_window()
     assert needles.start_helper(wait=30)
-    search = needles.positions(window, 0, len(window))
+    search = needles.search(window, 0, len(window))
     next(search)
     search.close()
 
-    found = list(needles.positions(window, 0, len(window)))
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
 
     assert found == needles.positions_here(window, 0, len(window))
     assert not helper.failed

@@ -51,7 +51,10 @@ def _mask_shape(text: str) -> str:
         text = _PATH.sub("<path>", text)
     if '"' in text or "'" in text:
         text = _QUOTED.sub("<quoted>", text)
-    return " ".join(_WITH_DIGITS.sub("<n>", text).split())
+    if "0" in text or not text.isascii():
+        # Digits are zeroes by now, but for those of other scripts.
+        text = _WITH_DIGITS.sub("<n>", text)
+    return " ".join(text.split())
 
 
 def exception_type(text: str) -> str:

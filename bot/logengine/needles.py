@@ -68,17 +68,17 @@ _FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
 _FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
 
 
-def positions(buf: bytes | str, start: int, end: int) -> Generator[int, None, None]:
+def search(buf: bytes | str, start: int, end: int) -> Generator[list[int], None, None]:
     """The positions in ``buf[start:end]`` around which an entry may start.
 
-    Sorted; a line may be given more than once. Close the iterator when
-    leaving it before its end.
+    They come in lists, one after the other in order, each sorted; a line may
+    be given more than once. Close the generator when leaving it early.
     """
     big = isinstance(buf, bytes) and PARALLEL_BYTES <= end - start
     if big and len(buf) <= HELPER_BYTES and _helper.is_ready():
-        yield from _helper.positions(buf, start, end)  # type: ignore[arg-type]
+        yield from _helper.search(buf, start, end)  # type: ignore[arg-type]
     else:
-        yield from positions_here(buf, start, end)
+        yield positions_here(buf, start, end)
 
 
 def start_helper(wait: float = 0.0) -> bool:
@@ -96,7 +96,7 @@ def stop_helper() -> None:
 
 
 def positions_here(buf: bytes | str, start: int, end: int) -> list[int]:
-    """:func:`positions`, searched in this process."""
+    """:func:`search`, in one list, searched in this process."""
     wide = isinstance(buf, str)
     first_line: Any = _FIRST_LINE_TEXT if wide else _FIRST_LINE_BYTES
     found = [start] if first_line.match(buf, start) else []
@@ -129,16 +129,20 @@ class _Helper:
             self._fail(error)
         return self.ready
 
-    def positions(self, buf: bytes, start: int, end: int) -> Generator[int, None, None]:
+    def search(
+        self, buf: bytes, start: int, end: int
+    ) -> Generator[list[int], None, None]:
         if not self.lock.acquire(blocking=False):
-            yield from positions_here(buf, start, end)
+            yield positions_here(buf, start, end)
             return
         try:
             yield from self._search(buf, start, end)
         finally:
             self.lock.release()
 
-    def _search(self, buf: bytes, start: int, end: int) -> Generator[int, None, None]:
+    def _search(
+        self, buf: bytes, start: int, end: int
+    ) -> Generator[list[int], None, None]:
         """The helper searches the parts in order; rather than wait for one, this
         process searches the last part the helper has not reached, and tells
         it to stop there."""
@@ -150,18 +154,18 @@ class _Helper:
             self._send(RECORD.pack(WINDOW, end, len(parts)))
             self._send(b"".join(RECORD.pack(PART, a, b) for a, b in parts))
             if _FIRST_LINE_BYTES.match(buf, start):
-                yield start
+                yield [start]
             for index, (_, stop) in enumerate(parts):
                 while not search.has(index):
                     self._advance(search, index, buf, parts, end)
-                yield from search.take(index)
+                yield search.take(index)
                 resume = stop
         except (OSError, EOFError, ValueError) as error:
             self._fail(error)
             if resume == start:
-                yield from positions_here(buf, start, end)
+                yield positions_here(buf, start, end)
             else:
-                yield from positions_in(buf, _BYTES, resume, end, end)
+                yield positions_in(buf, _BYTES, resume, end, end)
         finally:
             if not self.failed:
                 self._finish(search)
