@@ -90,5 +90,10 @@ def _type_in_line(line: str) -> str:
 
 def fingerprint(summary: str, lines: Sequence[str]) -> str:
     """Digest of the masked summary line and the exception type in ``lines``."""
-    key = mask(summary)[:SUMMARY_CHARS] + "\n" + exception_type_in(lines)
+    return _digest(mask(summary)[:SUMMARY_CHARS] + "\n" + exception_type_in(lines))
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(key: str) -> str:
+    # The same failure comes back again and again: its digest is kept.
     return hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()
