@@ -14,23 +14,22 @@ from bot.logengine import needles
 from bot.logengine.needle_search import positions_in
 from tests.test_logengine_helpers import DATA, read_file
 
-LINES = st.sampled_from(
-    [
-        b"2025-01-06 08:00:00.0001 INFO Import du lot 12",
-        b"2025-01-06 08:00:01.0001 ERROR Import interrompu",
-        b"2025-01-06 08:00:02.0001 INFO Contrat 4 : aucune erreur",
-        b"2025-01-06 08:00:03.0001 INFO Batch step 3/12 completed, 0 errors",
-        b"2025-01-06 08:00:04.0001 [FTL] arr\xc3\xaat",
-        b"   at Batch.Import.Run() in D:\\Build\\Run.cs:line 12",
-        b"System.IO.IOException: The process cannot access the file",
-        b"fail: Batch.Worker[1001]",
-        b"Unhandled exception. System.Xml.XmlException: bad",
-        b"crit: Microsoft.Extensions.Hosting",
-        b"Export failed: error while writing",
-        b"2025-01-06 08:00:05 Erreur CRITIQUE",
-        b"",
-    ]
-)
+SAMPLE_LINES = [
+    b"2025-01-06 08:00:00.0001 INFO Import du lot 12",
+    b"2025-01-06 08:00:01.0001 ERROR Import interrompu",
+    b"2025-01-06 08:00:02.0001 INFO Contrat 4 : aucune erreur",
+    b"2025-01-06 08:00:03.0001 INFO Batch step 3/12 completed, 0 errors",
+    b"2025-01-06 08:00:04.0001 [FTL] arr\xc3\xaat",
+    b"   at Batch.Import.Run() in D:\\Build\\Run.cs:line 12",
+    b"System.IO.IOException: The process cannot access the file",
+    b"fail: Batch.Worker[1001]",
+    b"Unhandled exception. System.Xml.XmlException: bad",
+    b"crit: Microsoft.Extensions.Hosting",
+    b"Export failed: error while writing",
+    b"2025-01-06 08:00:05 Erreur CRITIQUE",
+    b"",
+]
+LINES = st.sampled_from(SAMPLE_LINES)
 A_WINDOW = st.lists(LINES, min_size=1, max_size=60).map(b"\r\n".join)
 SMALL_PARALLEL = 4 * 1024
 
@@ -82,6 +81,36 @@ def test_it_searches_a_big_window_in_the_helper_as_it_would_here(
 
     assert found == needles.positions_here(window, 0, len(window))
     assert helper.ready and helper.process is not None
+
+
+def test_it_searches_the_helper_s_last_parts_rather_than_wait(
+    helper: needles._Helper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every part of it holds error lines.
+    window = (b"\n".join(SAMPLE_LINES) + b"\n") * 500
+    expected = needles.positions_here(window, 0, len(window))
+    assert needles.start_helper(wait=30)
+    collect = needles._Helper._collect
+    # Nothing ever comes in time: but for the part it cannot do without.
+    monkeypatch.setattr(
+        needles._Helper,
+        "_collect",
+        lambda self, search, wait: wait is None and collect(self, search, wait),
+    )
+    searched_here = []
+    search_part = needles.positions_in
+    monkeypatch.setattr(
+        needles,
+        "positions_in",
+        lambda *args: searched_here.append(args[2]) or search_part(*args),
+    )
+
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
+
+    assert found == expected
+    assert len(searched_here) > 100
+    assert searched_here == sorted(searched_here, reverse=True)
+    assert not helper.failed
 
 
 def test_it_searches_here_when_the_helper_is_gone(helper: needles._Helper) -> None:

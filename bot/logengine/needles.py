@@ -5,10 +5,13 @@ Every way of writing an error level or keyword contains one of the needles of
 Searching is most of the cost of reading a big window, and needs nothing but
 its bytes: a window of more than :data:`PARALLEL_BYTES` is searched part by
 part by a helper process (:mod:`bot.logengine.needle_search`) while the
-scanner reads the entries of the parts already searched. The helper reads the
-window from a mapping it shares with this process; it is started the first
-time it could serve and then kept. Until it is ready, while another scan uses
-it, or once it has failed, the search is done here, with the same result.
+scanner reads the entries of the parts already searched. When the part the
+scanner needs is not there yet, it searches the last part the helper has not
+reached rather than wait, so that the two share the work whatever their
+speeds. The helper reads the window from a mapping it shares with this
+process; it is started the first time it could serve and then kept. Until it
+is ready, while another scan uses it, or once it has failed, the search is
+done here, with the same result.
 """
 
 from __future__ import annotations
@@ -291,9 +294,9 @@ class Search:
         return index in self.answers or index in self.stolen
 
     def take(self, index: int) -> list[int]:
-        stolen = self.stolen.pop(index, [])
-        found = self.answers.pop(index, None)
-        return stolen if found is None else found
+        # The helper may have answered for a part searched here meanwhile.
+        answer = self.answers.pop(index, [])
+        return self.stolen.pop(index, answer)
 
 
 _helper = _Helper()
