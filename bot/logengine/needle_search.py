@@ -21,6 +21,7 @@ import mmap
 import os
 import re
 import select
+import signal
 import struct
 import sys
 from array import array
@@ -95,6 +96,9 @@ def serve(mapping: str, sources: list[str]) -> None:
 
     Each of ``sources`` is a needle written ``SHIFT:PATTERN``.
     """
+    # An interrupt from the terminal is for the scan; this process stops when
+    # the scan closes its input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with open(mapping, "rb") as file:
         window = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     needles = [_needle(source) for source in sources]
