@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import gc
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -162,29 +162,25 @@ class Found:
     header: Header | None
     timestamp: datetime | None = None
     """UTC, from the header; None when the entry has no date of its own."""
-    message: str = ""
-    fingerprint: str = ""
-    """Both worked out once the entry is complete (see :meth:`complete`)."""
 
     @property
     def summary(self) -> str:
         return self.header.summary if self.header else self.lines[0]
 
-    def complete(self) -> None:
-        self.message = message_of(self.lines)
-        self.fingerprint = fingerprint_of(self)
-
 
 @dataclass
 class WindowScan:
-    found: list[Found] = field(default_factory=list)
     resume: int = 0
     """Window position that the next read of the file starts from."""
     cursor: Cursor = field(default_factory=Cursor)
 
 
 class WindowScanner:
-    """Finds the error entries of one window of one file."""
+    """Finds the error entries of one window of one file.
+
+    Each is handed to ``emit`` once complete, as the scan goes: the needle
+    search of the parts still to read goes on meanwhile.
+    """
 
     def __init__(
         self,
@@ -193,14 +189,15 @@ class WindowScanner:
         *,
         final: bool,
         clock: Clockwork,
+        emit: Callable[[Found], None],
         custom: re.Pattern[str] | None = None,
     ) -> None:
         self.window = window
         self.final = final
         self.custom = custom
+        self.emit = emit
         self.cursor = cursor.copy()
         self.folds = FoldResolver(clock, cursor.carried_fold())
-        self.found: list[Found] = []
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
         self._last_start: tuple[int, Header | None] = (-1, None)
@@ -212,7 +209,7 @@ class WindowScanner:
             newline = w.buf.find(w.nl, pos, w.end)  # type: ignore[arg-type]
             if newline < 0:
                 # All of it is the rest of a line that was already handled.
-                return WindowScan([], w.end, self.cursor)
+                return WindowScan(w.end, self.cursor)
             pos = newline + 1
             self.cursor.mid_line = False
 
@@ -231,7 +228,7 @@ class WindowScanner:
 
         if self._long_tail and resume == end:
             self.cursor.mid_line = True
-        return WindowScan(self.found, resume, self.cursor)
+        return WindowScan(resume, self.cursor)
 
     # -- text before the first header ------------------------------------
 
@@ -496,10 +493,7 @@ class WindowScanner:
 
     def _close(self, entry: Found | None) -> None:
         if entry is not None:
-            # Done here rather than after the scan: the needle search of the
-            # parts still to read goes on meanwhile.
-            entry.complete()
-            self.found.append(entry)
+            self.emit(entry)
 
 
 def _usual_header(

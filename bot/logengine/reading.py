@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.logengine.checkpoint import FileCheckpoint
 from bot.logengine.dateorder import AUTO, shown_order
 from bot.logengine.decoding import ASCII, Encoding, decide_from_line, decide_start
-from bot.logengine.entries import WindowScanner
+from bot.logengine.entries import Found, WindowScanner, fingerprint_of, message_of
 from bot.logengine.lines import LINE_CAP, Window
 from bot.logengine.timestamps import Clockwork
 
@@ -76,25 +76,30 @@ def read_new_bytes(
 
     window = Window(data, Encoding(checkpoint.codec, checkpoint.bom), start, final)
     clock = settings.clock.in_order(_date_order(checkpoint, window, settings))
+    path, now = checkpoint.path, settings.clock.now
+    entries: list[LogEntry] = []
+
+    def emit(found: Found) -> None:
+        offset = window.offset(found.start)
+        when = found.timestamp or now
+        message = message_of(found.lines)
+        entries.append(
+            LogEntry(path, offset, when, found.level, message, fingerprint_of(found))
+        )
+
     scanner = WindowScanner(
-        window, checkpoint.cursor, final=final, clock=clock, custom=settings.custom
+        window,
+        checkpoint.cursor,
+        final=final,
+        clock=clock,
+        emit=emit,
+        custom=settings.custom,
     )
     scan = scanner.scan(window.first)
 
     checkpoint.offset = window.offset(scan.resume)
     checkpoint.cursor = scan.cursor
-    path, now = checkpoint.path, settings.clock.now
-    return [
-        LogEntry(
-            path,
-            window.offset(found.start),
-            found.timestamp or now,
-            found.level,
-            found.message,
-            found.fingerprint,
-        )
-        for found in scan.found
-    ]
+    return entries
 
 
 def _date_order(
