@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from bot.logengine.fingerprint import exception_type, fingerprint, mask
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.logengine.fingerprint import (
+    _EXCEPTION_TYPE,
+    _PATH,
+    _QUOTED,
+    _URL,
+    _WITH_DIGITS,
+    TYPE_CHARS,
+    exception_type,
+    fingerprint,
+    mask,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,11 +50,11 @@ def test_it_masks_what_changes_from_one_run_to_the_next(text: str, masked: str) 
 def test_it_gives_repeated_failures_of_one_kind_one_fingerprint() -> None:
     first = fingerprint(
         "Import of C:\\in\\a_12.csv failed after 3 tries",
-        "System.IO.IOException: locked\n   at Batch.Read()",
+        ["System.IO.IOException: locked", "   at Batch.Read()"],
     )
     again = fingerprint(
         "Import of C:\\in\\b_99.csv failed after 7 tries",
-        "System.IO.IOException: locked by pid 4412\n   at Batch.Read()",
+        ["System.IO.IOException: locked by pid 4412", "   at Batch.Read()"],
     )
 
     assert first == again
@@ -49,10 +63,10 @@ def test_it_gives_repeated_failures_of_one_kind_one_fingerprint() -> None:
 
 
 def test_it_tells_failures_apart_by_message_and_exception_type() -> None:
-    base = fingerprint("Import failed", "System.IO.IOException: locked")
+    base = fingerprint("Import failed", ["System.IO.IOException: locked"])
 
-    assert fingerprint("Export failed", "System.IO.IOException: locked") != base
-    assert fingerprint("Import failed", "System.TimeoutException: late") != base
+    assert fingerprint("Export failed", ["System.IO.IOException: locked"]) != base
+    assert fingerprint("Import failed", ["System.TimeoutException: late"]) != base
 
 
 @pytest.mark.parametrize(
@@ -71,3 +85,57 @@ def test_it_tells_failures_apart_by_message_and_exception_type() -> None:
 )
 def test_it_names_the_exception_type_of_an_entry(text: str, kind: str) -> None:
     assert exception_type(text) == kind
+
+
+PIECES = st.sampled_from(
+    [
+        "System.",
+        "IO.",
+        "Sql",
+        "Exception",
+        "Error",
+        "Errors",
+        "Batch",
+        "_x",
+        "`1",
+        "+",
+        ".",
+        ":",
+        ",",
+        "(0x8004)",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\u00a0",
+        "é",
+        "42",
+        "https://h/x",
+        "C:\\in\\a.csv",
+        "/var/log/",
+        "'q'",
+        '"q"',
+    ]
+)
+
+
+def type_by_plain_search(text: str) -> str:
+    """The exception type as the pattern alone finds it, from the text's start."""
+    match = _EXCEPTION_TYPE.search(text[:TYPE_CHARS])
+    return match.group(1) if match else ""
+
+
+def mask_by_plain_steps(text: str) -> str:
+    """The mask as its steps read in order, on the text as it is."""
+    text = text.translate(str.maketrans("123456789", "000000000"))
+    for pattern, kind in ((_URL, "<url>"), (_PATH, "<path>"), (_QUOTED, "<quoted>")):
+        text = pattern.sub(kind, text)
+    text = _WITH_DIGITS.sub("<n>", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=400)
+@given(st.lists(PIECES, max_size=30).map("".join))
+def test_it_reads_types_and_masks_as_the_plain_patterns_do(text: str) -> None:
+    assert exception_type(text) == type_by_plain_search(text)
+    assert mask(text) == mask_by_plain_steps(text)

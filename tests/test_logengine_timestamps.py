@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from bot.logengine.timestamps import Clockwork, find_leading
+from bot.logengine.timestamps import Clockwork, _iso_fields, find_leading
 
 NOW = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
@@ -73,3 +75,58 @@ def test_it_gives_the_message_start_after_the_timestamp() -> None:
 
     assert found is not None
     assert line[found.rest :] == "QQ.exe - host:443 error : canceled"
+
+
+def test_it_reads_a_date_that_goes_either_way_in_the_order_of_its_file() -> None:
+    open_date = find_leading("03/07/2021 18:24:37 x")
+    telling = find_leading("03/25/2021 18:24:37 x")
+    assert open_date is not None and telling is not None
+
+    as_written = Clockwork("UTC", NOW)
+    month_first = Clockwork("UTC", NOW).in_order("mdy")
+    day_first = Clockwork("UTC", NOW).in_order("dmy")
+    assert as_written.local(open_date.stamp()) == datetime(2021, 7, 3, 18, 24, 37)
+    assert month_first.local(open_date.stamp()) == datetime(2021, 3, 7, 18, 24, 37)
+    assert day_first.local(telling.stamp()) == datetime(2021, 3, 25, 18, 24, 37)
+    assert telling.stamp().shown_order == "mdy"
+    assert open_date.stamp().shown_order is None
+
+
+def test_it_reads_dashed_dates_day_first_when_the_day_comes_first() -> None:
+    assert to_utc("25-07-13,16:03:24.649 x", zone="UTC") == (
+        "2013-07-25T16:03:24.649000+00:00"
+    )
+
+
+@st.composite
+def iso_like(draw: st.DrawFn) -> str:
+    day = draw(
+        st.sampled_from(["2024-02-29", "2023-02-29", "2024-10-31", "1999-12-01"])
+    )
+    separator = draw(st.sampled_from(["T", " ", ",", ", "]))
+    clock = (
+        draw(st.sampled_from(["0", "07", "23"]))
+        + ":"
+        + draw(st.sampled_from(["00", "59"]))
+    )
+    clock += draw(st.sampled_from(["", ":00", ":59", ":60"]))
+    fraction = draw(st.text("0123456789", min_size=1, max_size=10))
+    clock += (
+        draw(st.sampled_from(["", ".", ",", ":"]))
+        and draw(st.sampled_from([".", ",", ":"])) + fraction
+    )
+    zone = draw(st.sampled_from(["", "Z", " +02:00", "-0430"]))
+    return f"{day}{separator}{clock}{zone} ERROR x"
+
+
+@given(iso_like())
+def test_it_reads_iso_stamps_whole_as_it_reads_them_field_by_field(line: str) -> None:
+    found = find_leading(line)
+    assume(found is not None and found.layout == "iso")
+    assert found is not None
+    stamp = found.stamp()
+
+    by_fields = _iso_fields(found.match, stamp.offset_minutes)
+    assert stamp._replace(wall=None) == by_fields
+    clock = Clockwork("UTC", NOW)
+    assert clock.local(stamp) == clock.local(by_fields)

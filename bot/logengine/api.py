@@ -9,7 +9,9 @@ from typing import Any
 
 from bot.logengine import sources
 from bot.logengine.checkpoint import SourceState
+from bot.logengine.dateorder import normalise_date_order
 from bot.logengine.decoding import normalise_codec
+from bot.logengine.reading import LogEntry, ReadSettings
 from bot.logengine.timestamps import Clockwork
 from integrations.session import ReadRequest, ReadResult
 
@@ -31,27 +33,10 @@ class SourceSpec:
     """Take a held-back last entry once the file has been idle this long."""
     max_bytes: int = 8 * 1024 * 1024
     """At most this many bytes are read from one file in one scan."""
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One error entry of a log, its continuation lines included."""
-
-    path: str
-    offset: int
-    """Byte offset in the file where the entry starts."""
-    timestamp: datetime
-    """UTC, timezone-aware."""
-    level: str
-    """Normalised: ERROR or FATAL."""
-    message: str
-    """The whole entry, its lines joined by ``\\n``, line ends removed."""
-    fingerprint: str
-    """Hex digest of the message with variable parts masked."""
-
-    @property
-    def first_line(self) -> str:
-        return self.message.split("\n", 1)[0]
+    date_order: str = "auto"
+    """Order of day and month in dates that may be read either way (``03/07``):
+    ``auto`` (what each file's timestamps show; until they do, slashed dates
+    are read day first and dashed ones month first), ``dmy`` or ``mdy``."""
 
 
 @dataclass
@@ -81,12 +66,12 @@ def apply_reads(
     scan whose outcome was not stored can simply be done again.
     """
     source = SourceState.from_json(state)
-    context = sources.ScanContext(
-        spec=spec,
-        setting=normalise_codec(spec.encoding),
+    settings = ReadSettings(
+        codec=normalise_codec(spec.encoding),
+        date_order=normalise_date_order(spec.date_order),
         custom=re.compile(spec.level_pattern) if spec.level_pattern else None,
         clock=Clockwork(spec.timezone, now),
     )
-    found, errors = sources.apply(context, source, results)
-    entries = [LogEntry(path=path, **fields) for path, fields in found]  # type: ignore[arg-type]
+    context = sources.ScanContext(spec, settings)
+    entries, errors = sources.apply(context, source, results)
     return ScanOutcome(entries, source.to_json(), errors)

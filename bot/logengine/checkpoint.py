@@ -1,8 +1,8 @@
 """Checkpoints: how far each file of a log source has been read.
 
 A checkpoint is where the next read starts, what the file was like then (size,
-hash of its first bytes), the encoding decided for it, and where reading
-stands between entries. The whole state of a source is plain JSON.
+hash of its first bytes), the encoding and the date order decided for it, and
+where reading stands between entries. The whole state of a source is plain JSON.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ class FileCheckpoint:
     codec: str | None = None
     """None until decided; ``ascii`` while only ASCII has been read."""
     bom: int = 0
+    date_order: str | None = None
+    """``dmy`` or ``mdy`` once the file's dates have shown it, else None."""
     cursor: Cursor = field(default_factory=Cursor)
     changed_at: datetime | None = None
     """When the file was last seen to change size (the engine's clock)."""
@@ -43,6 +45,7 @@ class FileCheckpoint:
             "head_length": self.head_length,
             "codec": self.codec,
             "bom": self.bom,
+            "date_order": self.date_order,
             "cursor": self.cursor.to_json(),
             "changed_at": _time_to_json(self.changed_at),
             "modified": _time_to_json(self.modified),
@@ -58,6 +61,7 @@ class FileCheckpoint:
             head_length=int(data.get("head_length", 0)),
             codec=data.get("codec"),
             bom=int(data.get("bom", 0)),
+            date_order=data.get("date_order"),
             cursor=Cursor.from_json(data.get("cursor")),
             changed_at=_time_from_json(data.get("changed_at")),
             modified=_time_from_json(data.get("modified")),

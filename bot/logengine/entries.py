@@ -10,24 +10,28 @@ says ``Error:`` or ``TerminatingError`` is an error entry, and it goes on
 only with the lines that continue a trace.
 
 Entries are found from the error words in the window (see
-:data:`bot.logengine.levels.NEEDLES`): only the lines around them are read.
+:mod:`bot.logengine.needles`): only the lines around them are read.
 The last entry of a window may still grow; an error one is held back (reading
 resumes at its first line next time) unless ``final`` says the file is idle.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
+from bot.logengine import needles
 from bot.logengine.fingerprint import fingerprint
 from bot.logengine.folds import FoldMark, FoldResolver
 from bot.logengine.levels import (
     ERROR,
-    LINE_START_NEEDLE,
-    NEEDLES,
     REPORTED,
     USUAL_LINE,
     Header,
@@ -36,7 +40,7 @@ from bot.logengine.levels import (
     usual_level,
 )
 from bot.logengine.lines import LINE_CAP, Window
-from bot.logengine.timestamps import Clockwork
+from bot.logengine.timestamps import Clockwork, Leading
 
 TYPE_LINES = 20
 """The exception type of an entry is looked for in its first lines."""
@@ -44,16 +48,40 @@ MAX_ENTRY_LINES = 400
 MAX_ENTRY_CHARS = 128 * 1024
 ENTRY_CUT_MARK = "[entry cut]"
 
-_NEEDLES_BYTES = tuple(re.compile(n.encode()) for n in NEEDLES)
-_NEEDLES_TEXT = tuple(re.compile(n) for n in NEEDLES)
-# Found from the line end before it: a newline is a fixed first character.
-_LINE_START_BYTES = re.compile(b"\n" + LINE_START_NEEDLE.encode())
-_LINE_START_TEXT = re.compile("\n" + LINE_START_NEEDLE)
-_FIRST_LINE_BYTES = re.compile(LINE_START_NEEDLE.encode())
-_FIRST_LINE_TEXT = re.compile(LINE_START_NEEDLE)
-
 _USUAL_BYTES = re.compile(USUAL_LINE.encode())
 _USUAL_TEXT = re.compile(USUAL_LINE)
+_NEVER_FIRST_CHARS = "-+>|/\\<.,;:!?~@$%^&)]}'_`"
+"""First characters of lines that neither a header nor a banner starts with,
+but for a log source's own level pattern."""
+_TRACE_FIRST = " \t" + _NEVER_FIRST_CHARS
+"""First characters of the lines that go on a trace: frames and markers."""
+
+
+def _continued_then_usual(first_chars: str) -> str:
+    """Lines that cannot start an entry (blank, or starting with one of
+    ``first_chars``), then the line after them, named ``line``, matched as a
+    usual line when it is one."""
+    continued = "[" + re.escape(first_chars) + r"][^\n]*\n|\r*\n"
+    return rf"(?:{continued})*(?P<line>)(?:{USUAL_LINE})?"
+
+
+_SKIPPED = {
+    (custom, wide): re.compile(pattern if wide else pattern.encode())
+    for custom in (False, True)
+    for wide in (False, True)
+    for pattern in [_continued_then_usual(" \t" if custom else _TRACE_FIRST)]
+}
+"""By whether the source has its own level pattern, and whether the window is
+text: what :meth:`WindowScanner._next_header` passes over in one step."""
+_USUAL_ENTRY = (
+    USUAL_LINE
+    + r"[^\n]*\n?"
+    + re.sub(r"\(\?P<(\w+)>", r"(?P<next_\1>", _continued_then_usual(_TRACE_FIRST))
+)
+"""A usual line, the trace lines after it, and the line after them when it is a
+usual one (its groups named ``next_...``): most error entries whole."""
+_USUAL_ENTRY_BYTES = re.compile(_USUAL_ENTRY.encode())
+_USUAL_ENTRY_TEXT = re.compile(_USUAL_ENTRY)
 
 _TRACE_LINE = re.compile(
     r"\s+(?:at|à|bei|en)\s+\S+"
@@ -71,6 +99,8 @@ _EXCEPTION_START = re.compile(
 )
 _TERMINATING = re.compile(r"\bTerminatingError\(")
 _BANNER = re.compile(r"\s*(?:\*{3,}|#{3,}|={3,})")
+_NEVER_FIRST = {*_NEVER_FIRST_CHARS, *(bytes([c]) for c in _NEVER_FIRST_CHARS.encode())}
+"""The same, to look up the first character of a line in the raw window."""
 _BANNER_HEADER = Header(None, None, "")
 _PASSED_OVER = {
     level: Header(level, None, "") for level in ("WARN", "INFO", "DEBUG", "TRACE")
@@ -140,14 +170,17 @@ class Found:
 
 @dataclass
 class WindowScan:
-    found: list[Found] = field(default_factory=list)
     resume: int = 0
     """Window position that the next read of the file starts from."""
     cursor: Cursor = field(default_factory=Cursor)
 
 
 class WindowScanner:
-    """Finds the error entries of one window of one file."""
+    """Finds the error entries of one window of one file.
+
+    Each is handed to ``emit`` once complete, as the scan goes: the needle
+    search of the parts still to read goes on meanwhile.
+    """
 
     def __init__(
         self,
@@ -156,14 +189,15 @@ class WindowScanner:
         *,
         final: bool,
         clock: Clockwork,
+        emit: Callable[[Found], None],
         custom: re.Pattern[str] | None = None,
     ) -> None:
         self.window = window
         self.final = final
         self.custom = custom
+        self.emit = emit
         self.cursor = cursor.copy()
-        self.folds = FoldResolver(clock, self._previous_header, cursor.carried_fold())
-        self.found: list[Found] = []
+        self.folds = FoldResolver(clock, cursor.carried_fold())
         self._header_cache: tuple[int, Header | None] = (-1, None)
         self._long_tail = False
         self._last_start: tuple[int, Header | None] = (-1, None)
@@ -175,7 +209,7 @@ class WindowScanner:
             newline = w.buf.find(w.nl, pos, w.end)  # type: ignore[arg-type]
             if newline < 0:
                 # All of it is the rest of a line that was already handled.
-                return WindowScan([], w.end, self.cursor)
+                return WindowScan(w.end, self.cursor)
             pos = newline + 1
             self.cursor.mid_line = False
 
@@ -189,11 +223,12 @@ class WindowScanner:
         if self.cursor.preamble and pos < end:
             pos, resume = self._scan_preamble(pos, end)
         if not self.cursor.preamble and pos < end:
-            resume = self._scan_entries(pos, end)
+            with _collector_paused():
+                resume = self._scan_entries(pos, end)
 
         if self._long_tail and resume == end:
             self.cursor.mid_line = True
-        return WindowScan(self.found, resume, self.cursor)
+        return WindowScan(resume, self.cursor)
 
     # -- text before the first header ------------------------------------
 
@@ -269,27 +304,63 @@ class WindowScanner:
         floor = pos
         covered = pos
         resume = end
-        for candidate in self._candidates(pos, end):
-            if candidate < covered:
-                continue
-            start, header = self._entry_start(self.window.line_start(candidate), floor)
-            if header is None or header.level not in REPORTED:
-                covered = self.window.line_end(candidate)
-                continue
-            stop = self._next_header(self.window.line_end(start), end)
-            covered = stop
-            when = self._timestamp(start, header, floor)
-            entry = Found(start, header.level, self._lines(start, stop), header, when)
-            if stop == end and self._may_grow(entry):
-                resume = start
-                break
-            self._close(entry)
+        with closing(self._candidates(pos, end)) as batches:
+            for candidate in chain.from_iterable(batches):
+                if candidate < covered:
+                    continue
+                line = self.window.line_start(candidate)
+                found = self._usual_entry(line, floor, end)
+                if found is None:
+                    found = self._entry_at(line, floor, end)
+                if found is None:
+                    covered = self.window.line_end(candidate)
+                    continue
+                entry, covered = found
+                if covered == end and self._may_grow(entry):
+                    resume = entry.start
+                    break
+                self._close(entry)
 
         if resume == end:
             # Whatever entry the window ends in has been dealt with.
             self.cursor.skip_rest = True
         self._carry_fold(resume, floor)
         return resume
+
+    def _usual_entry(self, line: int, floor: int, end: int) -> tuple[Found, int] | None:
+        """The error entry a usual line at ``line`` starts, and where it stops.
+
+        None when the line is not a usual one with an error level: it is read
+        the long way (:meth:`_entry_at`).
+        """
+        if self.custom is not None:
+            return None
+        w = self.window
+        pattern: Any = _USUAL_ENTRY_TEXT if w.wide else _USUAL_ENTRY_BYTES
+        usual = pattern.match(w.buf, line, end)
+        level = _field_level(usual["field"]) if usual else None
+        if level not in REPORTED:
+            return None
+
+        stop = usual.start("next_line")
+        following = usual["next_field"]
+        if stop < end and not (following and _field_level(following)):
+            stop = self._next_header(stop, end)
+        lines = self._lines(line, stop)
+        header = _usual_header(usual, level, lines[0], line)
+        when = self.folds.clock.iso_utc(usual)
+        if when is None:
+            when = self._timestamp(line, header, floor)
+        return Found(line, level, lines, header, when), stop
+
+    def _entry_at(self, line: int, floor: int, end: int) -> tuple[Found, int] | None:
+        """The error entry that holds the line at ``line``, and where it stops."""
+        start, header = self._entry_start(line, floor)
+        if header is None or header.level not in REPORTED:
+            return None
+        stop = self._next_header(self.window.line_end(start), end)
+        when = self._timestamp(start, header, floor)
+        return Found(start, header.level, self._lines(start, stop), header, when), stop
 
     def _timestamp(self, start: int, header: Header, floor: int) -> datetime | None:
         stamp = header.stamp
@@ -301,14 +372,14 @@ class WindowScanner:
             return None
         fold = 0
         if stamp.offset_minutes is None and clock.is_ambiguous(wall):
-            fold = self.folds.fold(start, header, floor)
+            fold = self.folds.fold(start, header, floor, self._previous_header)
         return clock.to_utc(stamp, wall, fold)
 
     def _carry_fold(self, resume: int, floor: int) -> None:
         pos, header = self._previous_header(resume, floor)
         if header is None:
             return
-        mark = self.folds.mark(pos, header, floor)
+        mark = self.folds.mark(pos, header, floor, self._previous_header)
         self.cursor.fold_wall = mark.wall if mark else None
         self.cursor.fold = mark.fold if mark else 0
 
@@ -321,19 +392,11 @@ class WindowScanner:
                 return pos, header
         return floor, None
 
-    def _candidates(self, start: int, end: int) -> list[int]:
-        w = self.window
+    def _candidates(self, start: int, end: int) -> Generator[list[int], None, None]:
         if self.custom is not None:
-            return self._line_starts(start, end)
-        buf: Any = w.buf
-        first_line = _FIRST_LINE_TEXT if w.wide else _FIRST_LINE_BYTES
-        line_start = _LINE_START_TEXT if w.wide else _LINE_START_BYTES
-        found = [start] if first_line.match(buf, start) else []
-        found += [m.start() + 1 for m in line_start.finditer(buf, start, end)]
-        for needle in _NEEDLES_TEXT if w.wide else _NEEDLES_BYTES:
-            found += [m.start() for m in needle.finditer(buf, start, end)]
-        found.sort()
-        return found
+            yield self._line_starts(start, end)
+        else:
+            yield from needles.search(self.window.buf, start, end)
 
     def _line_starts(self, start: int, end: int) -> list[int]:
         starts = []
@@ -348,10 +411,17 @@ class WindowScanner:
         while True:
             if pos == self._last_start[0]:
                 return self._last_start
-            level = self._usual_level(pos)
+            usual = self._usual(pos)
+            level = _field_level(usual["field"]) if usual else None
             if level in _PASSED_OVER:
                 return pos, _PASSED_OVER[level]
-            header = self._header_at(pos)
+            if usual is not None and level in REPORTED:
+                w = self.window
+                text = w.text(pos, w.line_end(pos))
+                header: Header | None = _usual_header(usual, level, text, pos)
+                self._header_cache = (pos, header)
+            else:
+                header = self._header_at(pos)
             if header is not None:
                 self._last_start = (pos, header)
                 return pos, header
@@ -362,38 +432,45 @@ class WindowScanner:
     def _next_header(self, pos: int, end: int) -> int:
         """The first line at or after ``pos`` that starts an entry, or ``end``."""
         w = self.window
+        skip: Any = _SKIPPED[self.custom is not None, w.wide]
         while pos < end:
-            pos = w.after_indented(pos, end)
+            # Trace lines never start one; the line after them most often does.
+            found = skip.match(w.buf, pos, end)
+            pos = found.start("line")
             if pos >= end:
                 break
-            if self._usual_level(pos) or self._header_at(pos) is not None:
+            field = found["field"] if self.custom is None else None
+            if field and _field_level(field) or self._header_at(pos) is not None:
                 return pos
             pos = w.line_end(pos)
         return end
 
-    def _usual_level(self, pos: int) -> str | None:
-        """The level of a usual line at ``pos``, read from the raw window.
+    def _usual(self, pos: int) -> re.Match[Any] | None:
+        """The usual line at ``pos``, matched on the raw window.
 
         None when the line is not a usual one: its header is read in full.
         """
         if self.custom is not None:
             return None
-        w = self.window
-        if w.wide:
-            usual = _USUAL_TEXT.match(w.buf, pos)  # type: ignore[arg-type]
-            return usual_level(usual["field"]) if usual else None
-        found = _USUAL_BYTES.match(w.buf, pos)  # type: ignore[arg-type]
-        return usual_level(found["field"].decode("latin-1")) if found else None
+        usual = _USUAL_TEXT if self.window.wide else _USUAL_BYTES
+        return usual.match(self.window.buf, pos)  # type: ignore[arg-type]
 
     def _header_at(self, pos: int, line: str | None = None) -> Header | None:
         if self._header_cache[0] == pos:
             return self._header_cache[1]
         w = self.window
+        first = w.buf[pos : pos + 1]
+        if first in _NEVER_FIRST and self.custom is None:
+            # A trace's marker or continuation: no format starts a line so.
+            return None
         if w.indented(pos):
             return None
         if line is None:
             line = w.text(pos, w.line_end(pos))
-        header = read_header(line, self.custom)
+        if len(line) <= _KEPT_LINE_CHARS:
+            header = _read_header_kept(line, self.custom)
+        else:
+            header = read_header(line, self.custom)
         if header is None and not self.cursor.preamble and _BANNER.match(line):
             # Between entries a banner line (a new session) ends the last one.
             header = _BANNER_HEADER
@@ -416,7 +493,49 @@ class WindowScanner:
 
     def _close(self, entry: Found | None) -> None:
         if entry is not None:
-            self.found.append(entry)
+            self.emit(entry)
+
+
+def _usual_header(
+    usual: re.Match[Any], level: str | None, text: str, pos: int
+) -> Header:
+    """The header of the usual line ``text`` at ``pos``, as read_header reads it.
+
+    ``usual`` is its match on the raw window.
+    """
+    # The timestamp and level are ASCII: positions in the raw window and in
+    # the decoded line are the same.
+    when = Leading("iso", usual, usual.start("field") - pos)
+    return Header(level, when, text[usual.end("field") - pos :], trim=True)
+
+
+_KEPT_LINE_CHARS = 300
+_read_header_kept = functools.lru_cache(maxsize=1024)(read_header)
+"""read_header, that keeps what it read of short lines: the lines after an
+error's first line (an exception's type and message) repeat from one entry to
+the next."""
+
+
+@functools.lru_cache(maxsize=256)
+def _field_level(field: str | bytes) -> str | None:
+    """The level a usual line's first field gives; mostly the same few words."""
+    return usual_level(field if isinstance(field, str) else field.decode("latin-1"))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused, while entries are read.
+
+    Reading them makes no reference cycles, but so many short-lived objects
+    that the collector would run every few entries, for nothing.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _continues(entry: Found, line: str) -> bool:
@@ -442,4 +561,4 @@ def message_of(lines: list[str]) -> str:
 def fingerprint_of(found: Found) -> str:
     detail = found.header.detail if found.header else ""
     head = found.lines[:TYPE_LINES]
-    return fingerprint(found.summary, "\n".join([*head, detail]))
+    return fingerprint(found.summary, [*head, detail])

@@ -26,22 +26,21 @@ class FoldMark:
     fold: int
 
 
+PreviousHeader = Callable[[int, int], tuple[int, Header | None]]
+"""``previous_header(pos, floor)``: the header line before ``pos``, or
+``(floor, None)`` when there is none down to ``floor``."""
+
+
 class FoldResolver:
     """Resolves folds for headers of one window, in increasing position order.
 
-    ``previous_header(pos, floor)`` gives the header line before ``pos``, or
-    ``(floor, None)`` when there is none down to ``floor``; ``carried`` is the
-    mark of the last header before the window, kept in the file's cursor.
+    ``carried`` is the mark of the last header before the window, kept in the
+    file's cursor. The window's headers are asked for with each call (holding
+    on to the scanner would keep it, and its window, alive in a cycle).
     """
 
-    def __init__(
-        self,
-        clock: Clockwork,
-        previous_header: Callable[[int, int], tuple[int, Header | None]],
-        carried: FoldMark | None,
-    ) -> None:
+    def __init__(self, clock: Clockwork, carried: FoldMark | None) -> None:
         self.clock = clock
-        self.previous_header = previous_header
         self.carried = carried
         self._last: FoldMark | None = None
 
@@ -56,25 +55,39 @@ class FoldResolver:
             return None
         return wall
 
-    def fold(self, pos: int, header: Header | None, floor: int) -> int:
+    def fold(
+        self,
+        pos: int,
+        header: Header | None,
+        floor: int,
+        previous_header: PreviousHeader,
+    ) -> int:
         wall = self.wall(header)
         if wall is None:
             return 0
-        fold = self._walk_back(pos, wall, floor)
+        fold = self._walk_back(pos, wall, floor, previous_header)
         self._last = FoldMark(pos, wall, fold)
         return fold
 
-    def mark(self, pos: int, header: Header | None, floor: int) -> FoldMark | None:
+    def mark(
+        self,
+        pos: int,
+        header: Header | None,
+        floor: int,
+        previous_header: PreviousHeader,
+    ) -> FoldMark | None:
         """The mark to carry to the next window for the header at ``pos``."""
         if self.wall(header) is None:
             return None
-        self.fold(pos, header, floor)
+        self.fold(pos, header, floor, previous_header)
         return self._last
 
-    def _walk_back(self, pos: int, wall: datetime, floor: int) -> int:
+    def _walk_back(
+        self, pos: int, wall: datetime, floor: int, previous_header: PreviousHeader
+    ) -> int:
         later = wall
         while pos > floor:
-            pos, header = self.previous_header(pos, floor)
+            pos, header = previous_header(pos, floor)
             if header is None:
                 break
             if self._last is not None and self._last.pos == pos:

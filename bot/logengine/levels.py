@@ -242,7 +242,7 @@ def _leading_level_header(line: str) -> Header | None:
 
 
 def _stamped_header(line: str) -> Header | None:
-    usual = _ISO_THEN_FIELD.match(line)
+    usual = _ISO_THEN_FIELD.match(line) if line[0].isdigit() else None
     if usual is not None:
         # The reading of read_stamped_header, in one step, for the usual line.
         level = usual_level(usual["field"])

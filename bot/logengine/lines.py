@@ -20,8 +20,6 @@ LINE_CAP = 64 * 1024
 CUT_MARK = " [line cut]"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_INDENTED_BYTES = re.compile(rb"(?:[ \t][^\n]*\n)*")
-_INDENTED_TEXT = re.compile(r"(?:[ \t][^\n]*\n)*")
 
 
 class Window:
@@ -85,7 +83,8 @@ class Window:
         if end - start <= LINE_CAP:
             # No line to cut: decode all at once, as line by line would.
             block = self.text(start, end)
-            return [line.rstrip("\r") for line in block.split("\n")[:most]]
+            split = block.split("\n")[:most]
+            return [line.rstrip("\r") for line in split] if "\r" in block else split
         lines: list[str] = []
         pos = start
         while pos < end and len(lines) < most:
@@ -93,11 +92,6 @@ class Window:
             lines.append(self.text(pos, min(stop, end)))
             pos = stop
         return lines
-
-    def after_indented(self, pos: int, end: int) -> int:
-        """The first line at or after ``pos`` that does not start with a blank."""
-        run = _INDENTED_TEXT if self.wide else _INDENTED_BYTES
-        return run.match(self.buf, pos, end).end()  # type: ignore[union-attr, arg-type]
 
     def offset(self, pos: int) -> int:
         """Byte offset in the file of window position ``pos``."""

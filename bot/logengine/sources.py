@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from bot.logengine import reading
 from bot.logengine.checkpoint import FileCheckpoint, SourceState
-from bot.logengine.timestamps import Clockwork
 from integrations.session import FILE_NOT_FOUND, HEAD_BYTES, ReadRequest, ReadResult
 
 if TYPE_CHECKING:
@@ -35,13 +33,11 @@ KEEP_IDLE_FILES = timedelta(days=7)
 @dataclass(frozen=True)
 class ScanContext:
     spec: SourceSpec
-    setting: str
-    custom: re.Pattern[str] | None
-    clock: Clockwork
+    settings: reading.ReadSettings
 
     @property
     def now(self) -> datetime:
-        return self.clock.now
+        return self.settings.clock.now
 
 
 def plan(spec: SourceSpec, source: SourceState) -> list[ReadRequest]:
@@ -78,14 +74,14 @@ def plan(spec: SourceSpec, source: SourceState) -> list[ReadRequest]:
 
 def apply(
     context: ScanContext, source: SourceState, results: list[ReadResult]
-) -> tuple[list[tuple[str, dict[str, object]]], list[str]]:
+) -> tuple[list[reading.LogEntry], list[str]]:
     """Read ``results`` into ``source``; the entries found and the errors."""
-    found: list[tuple[str, dict[str, object]]] = []
+    found: list[reading.LogEntry] = []
     errors: list[str] = []
     searched = list(source.orphans)
     source.orphans = []
-    if not context.spec.pattern:
-        source.files.setdefault(context.spec.path, FileCheckpoint(context.spec.path))
+    if not context.spec.pattern and context.spec.path not in source.files:
+        source.files[context.spec.path] = _fresh(source, context.spec.path)
     results = [_as_tracked(source, result) for result in results]
     tracked = [r for r in results if r.path in source.files]
     untracked = [r for r in results if r.path not in source.files]
@@ -128,12 +124,12 @@ def _path_key(path: str) -> str:
 
 def _read_tracked(
     context: ScanContext, source: SourceState, result: ReadResult
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     checkpoint = source.files[result.path]
     if result.replaced:
         logger.info("log file %s was rotated or replaced", result.path)
         source.orphans.append(checkpoint)
-        checkpoint = FileCheckpoint(result.path)
+        checkpoint = _fresh(source, result.path)
         source.files[result.path] = checkpoint
     return _read(context, checkpoint, result)
 
@@ -143,7 +139,7 @@ def _read_untracked(
     source: SourceState,
     result: ReadResult,
     searched: list[FileCheckpoint],
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     orphan = _rotated_from(result, [*searched, *source.orphans])
     if orphan is not None:
         logger.info("reading the end of %s in %s", orphan.path, result.path)
@@ -151,7 +147,7 @@ def _read_untracked(
         _drop(source.orphans, orphan)
         checkpoint = FileCheckpoint.from_json({**orphan.to_json(), "path": result.path})
     elif context.spec.pattern and result.start == 0:
-        checkpoint = FileCheckpoint(result.path)
+        checkpoint = _fresh(source, result.path)
     else:
         return []
     source.files[result.path] = checkpoint
@@ -160,12 +156,10 @@ def _read_untracked(
 
 def _read(
     context: ScanContext, checkpoint: FileCheckpoint, result: ReadResult
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[reading.LogEntry]:
     final = _is_final(context, checkpoint, result)
     read = reading.FileBytes(result.data, result.start, final)
-    raw = reading.read_new_bytes(
-        checkpoint, read, context.setting, context.custom, context.clock
-    )
+    entries = reading.read_new_bytes(checkpoint, read, context.settings)
 
     if result.size != checkpoint.size or checkpoint.changed_at is None:
         checkpoint.changed_at = context.now
@@ -173,7 +167,7 @@ def _read(
     checkpoint.modified = result.modified or checkpoint.modified
     checkpoint.head_hash = result.head_hash
     checkpoint.head_length = result.head_length
-    return [(result.path, reading.to_fields(entry, context.clock)) for entry in raw]
+    return entries
 
 
 def _is_final(
@@ -189,6 +183,16 @@ def _is_final(
     if unchanged and context.now - checkpoint.changed_at >= idle:  # type: ignore[operator]
         return True
     return result.modified is not None and context.now - result.modified >= idle
+
+
+def _fresh(source: SourceState, path: str) -> FileCheckpoint:
+    """A checkpoint for a file to read from its start.
+
+    It takes the date order another file of the source has shown: the writer
+    is the same, and a file written early in a month may not show it.
+    """
+    known = (cp.date_order for cp in [*source.files.values(), *source.orphans])
+    return FileCheckpoint(path, date_order=next(filter(None, known), None))
 
 
 def _rotated_from(
