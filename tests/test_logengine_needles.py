@@ -41,7 +41,6 @@ def helper(monkeypatch: pytest.MonkeyPatch) -> Iterator[needles._Helper]:
     monkeypatch.setattr(needles, "_helper", fresh)
     monkeypatch.setattr(needles, "PARALLEL_BYTES", SMALL_PARALLEL)
     monkeypatch.setattr(needles, "PART_BYTES", 1024)
-    monkeypatch.setattr(needles, "FIRST_PART_BYTES", 256)
     yield fresh
     fresh.close()
 

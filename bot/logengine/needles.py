@@ -50,10 +50,9 @@ logger = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 2 << 20
 """Windows at least this long are searched by the helper process."""
-PART_BYTES = 1 << 20
-"""The helper answers for a part of about this size at a time..."""
-FIRST_PART_BYTES = 128 << 10
-"""...but for the first one, that the scan waits for."""
+PART_BYTES = 256 << 10
+"""The helper answers for a part of about this size at a time: small enough
+that the scan waits little for the first, and that they share the last well."""
 STEAL_AFTER_S = 0.0
 """How long the scan waits for a part before searching the last part the
 helper has not reached itself."""
@@ -303,15 +302,10 @@ _helper = _Helper()
 
 
 def _parts(buf: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) cut into parts of about PART_BYTES, at line starts.
-
-    The first part is smaller: the scan waits for it.
-    """
+    """[start, end) cut into parts of about PART_BYTES, at line starts."""
     parts = []
-    size = FIRST_PART_BYTES
     while start < end:
-        stop = min(end, start + size)
-        size = PART_BYTES
+        stop = min(end, start + PART_BYTES)
         if stop < end:
             stop = buf.rfind(b"\n", start, stop) + 1 or stop
         parts.append((start, stop))
