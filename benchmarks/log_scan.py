@@ -15,6 +15,7 @@ one line of JSON: figures, targets, verdicts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import resource
@@ -171,9 +172,17 @@ def peak_mb() -> float:
 
 
 def helper_peak_mb() -> float:
-    """Peak of the needle search helper, once stopped (grep's is smaller)."""
+    """Peak resident set of the needle search helper (Linux), then stop it."""
+    pid = needles.helper_pid()
+    peak_kb = 0
+    if pid is not None:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as status:
+            peak_kb = next(
+                (int(line.split()[1]) for line in status if line.startswith("VmHWM")),
+                0,
+            )
     needles.stop_helper()
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return peak_kb / 1024
 
 
 def run(size_mb: int, append_mb: int, rounds: int) -> dict[str, object]:

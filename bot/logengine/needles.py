@@ -91,6 +91,11 @@ def start_helper(wait: float = 0.0) -> bool:
     return _helper.is_ready(wait)
 
 
+def helper_pid() -> int | None:
+    """The helper process's id, while it runs."""
+    return _helper.process.pid if _helper.process is not None else None
+
+
 def stop_helper() -> None:
     """Stop the helper process; the next big window starts another."""
     _helper.close()
