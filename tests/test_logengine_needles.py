@@ -112,6 +112,29 @@ def test_it_searches_the_helper_s_last_parts_rather_than_wait(
     assert not helper.failed
 
 
+def test_it_searches_the_rest_here_when_the_helper_stops_midway(
+    helper: needles._Helper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = (b"\n".join(SAMPLE_LINES) + b"\n") * 500
+    expected = needles.positions_here(window, 0, len(window))
+    assert needles.start_helper(wait=30)
+    answered = []
+    collect = needles._Helper._collect
+
+    def stop_after_three(self: needles._Helper, search: object, wait: object) -> bool:
+        if len(answered) == 3:
+            raise EOFError("the needle search helper stopped")
+        answered.append(wait)
+        return collect(self, search, wait)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(needles._Helper, "_collect", stop_after_three)
+
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
+
+    assert found == expected
+    assert helper.failed and helper.process is None
+
+
 def test_it_searches_here_when_the_helper_is_gone(helper: needles._Helper) -> None:
     window = big_window()
     assert needles.start_helper(wait=30)

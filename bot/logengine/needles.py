@@ -174,8 +174,7 @@ class _Helper:
             else:
                 yield positions_in(buf, _BYTES, resume, end, end)
         finally:
-            if not self.failed:
-                self._finish(search)
+            self._finish(search)
 
     def _advance(
         self,
@@ -201,7 +200,11 @@ class _Helper:
     def _collect(self, search: Search, wait: float | None) -> bool:
         """Read one answer of the helper, waiting at most ``wait`` seconds
         (None: as long as it takes); False when none came."""
-        head = self._answers.take(ANSWER.size, wait)
+        answers = self._answers
+        if wait is None:
+            head: bytes | None = answers.take(ANSWER.size)
+        else:
+            head = answers.take_within(ANSWER.size, wait)
         if head is None:
             return False
         index, count = ANSWER.unpack(head)
@@ -209,16 +212,21 @@ class _Helper:
             search.done = True
             return True
         found = array("q")
-        found.frombytes(self._answers.take(count * found.itemsize))  # type: ignore[arg-type]
+        found.frombytes(answers.take(count * found.itemsize))
         search.answers[index] = found.tolist()
         return True
 
     def _finish(self, search: Search) -> None:
         """Let the helper stop and say so, when the scan left the window early."""
-        if not search.done:
-            self._send(RECORD.pack(LIMIT, 0, 0))
-        while not search.done:
-            self._collect(search, wait=None)
+        if self.failed:
+            return
+        try:
+            if not search.done:
+                self._send(RECORD.pack(LIMIT, 0, 0))
+            while not search.done:
+                self._collect(search, wait=None)
+        except (OSError, EOFError, ValueError) as error:
+            self._fail(error)
 
     def _start(self) -> None:
         folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
