@@ -118,14 +118,15 @@ def test_it_searches_the_rest_here_when_the_helper_stops_midway(
     window = (b"\n".join(SAMPLE_LINES) + b"\n") * 500
     expected = needles.positions_here(window, 0, len(window))
     assert needles.start_helper(wait=30)
+    monkeypatch.setattr(needles, "STEAL_AFTER_S", 30.0)
     answered = []
     collect = needles._Helper._collect
 
     def stop_after_three(self: needles._Helper, search: object, wait: object) -> bool:
         if len(answered) == 3:
             raise EOFError("the needle search helper stopped")
-        answered.append(wait)
-        return collect(self, search, wait)  # type: ignore[arg-type]
+        answered.append(collect(self, search, wait))  # type: ignore[arg-type]
+        return answered[-1]
 
     monkeypatch.setattr(needles._Helper, "_collect", stop_after_three)
 
