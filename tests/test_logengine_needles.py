@@ -41,7 +41,6 @@ def helper(monkeypatch: pytest.MonkeyPatch) -> Iterator[needles._Helper]:
     monkeypatch.setattr(needles, "_helper", fresh)
     monkeypatch.setattr(needles, "PARALLEL_BYTES", SMALL_PARALLEL)
     monkeypatch.setattr(needles, "PART_BYTES", 1024)
-    monkeypatch.setattr(needles, "FIRST_PART_BYTES", 256)
     yield fresh
     fresh.close()
 
@@ -111,6 +110,30 @@ def test_it_searches_the_helper_s_last_parts_rather_than_wait(
     assert len(searched_here) > 100
     assert searched_here == sorted(searched_here, reverse=True)
     assert not helper.failed
+
+
+def test_it_searches_the_rest_here_when_the_helper_stops_midway(
+    helper: needles._Helper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = (b"\n".join(SAMPLE_LINES) + b"\n") * 500
+    expected = needles.positions_here(window, 0, len(window))
+    assert needles.start_helper(wait=30)
+    monkeypatch.setattr(needles, "STEAL_AFTER_S", 30.0)
+    answered = []
+    collect = needles._Helper._collect
+
+    def stop_after_three(self: needles._Helper, search: object, wait: object) -> bool:
+        if len(answered) == 3:
+            raise EOFError("the needle search helper stopped")
+        answered.append(collect(self, search, wait))  # type: ignore[arg-type]
+        return answered[-1]
+
+    monkeypatch.setattr(needles._Helper, "_collect", stop_after_three)
+
+    found = [at for part in needles.search(window, 0, len(window)) for at in part]
+
+    assert found == expected
+    assert helper.failed and helper.process is None
 
 
 def test_it_searches_here_when_the_helper_is_gone(helper: needles._Helper) -> None:

@@ -63,23 +63,33 @@ def positions_in(
 
 
 class Pipe:
-    """Reads fixed-size records from a file descriptor, waiting or not."""
+    """Reads what comes from a file descriptor, so many bytes at a time."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.pending = bytearray()
 
-    def take(self, size: int, wait: float | None = None) -> bytes | None:
-        """The next ``size`` bytes, waiting for them at most ``wait`` seconds
-        (None: as long as it takes); None when they did not come in time.
-        EOFError when the other side has closed."""
+    def take(self, size: int) -> bytes:
+        """The next ``size`` bytes, waiting as long as it takes for them."""
         while len(self.pending) < size:
-            if wait is not None and not select.select([self.fd], [], [], wait)[0]:
+            self._read()
+        return self._cut(size)
+
+    def take_within(self, size: int, seconds: float) -> bytes | None:
+        """The next ``size`` bytes if they come within ``seconds``, else None."""
+        while len(self.pending) < size:
+            if not select.select([self.fd], [], [], seconds)[0]:
                 return None
-            data = os.read(self.fd, 1 << 16)
-            if not data:
-                raise EOFError("the other side of the pipe is closed")
-            self.pending += data
+            self._read()
+        return self._cut(size)
+
+    def _read(self) -> None:
+        data = os.read(self.fd, 1 << 16)
+        if not data:
+            raise EOFError("the other side of the pipe is closed")
+        self.pending += data
+
+    def _cut(self, size: int) -> bytes:
         taken = bytes(self.pending[:size])
         del self.pending[:size]
         return taken
@@ -107,12 +117,13 @@ def serve(mapping: str, sources: list[str]) -> None:
 
     while True:
         try:
-            kind, end, count = RECORD.unpack(requests.take(RECORD.size))  # type: ignore[arg-type]
+            kind, end, count = RECORD.unpack(requests.take(RECORD.size))
         except EOFError:
             return
         if kind != WINDOW:
+            # A LIMIT that came after the window it was for was answered.
             continue
-        parts = [RECORD.unpack(requests.take(RECORD.size))[1:] for _ in range(count)]  # type: ignore[arg-type]
+        parts = [RECORD.unpack(requests.take(RECORD.size))[1:] for _ in range(count)]
         limit = count
         for index, (start, stop) in enumerate(parts):
             limit = _limit(requests, limit)
@@ -125,7 +136,7 @@ def serve(mapping: str, sources: list[str]) -> None:
 
 def _limit(requests: Pipe, limit: int) -> int:
     """The limit, lowered by the LIMIT records that have come."""
-    while (record := requests.take(RECORD.size, wait=0)) is not None:
+    while (record := requests.take_within(RECORD.size, 0)) is not None:
         kind, value, _ = RECORD.unpack(record)
         if kind == LIMIT:
             limit = min(limit, value)

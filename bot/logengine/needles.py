@@ -50,10 +50,9 @@ logger = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 2 << 20
 """Windows at least this long are searched by the helper process."""
-PART_BYTES = 1 << 20
-"""The helper answers for a part of about this size at a time..."""
-FIRST_PART_BYTES = 128 << 10
-"""...but for the first one, that the scan waits for."""
+PART_BYTES = 256 << 10
+"""The helper answers for a part of about this size at a time: small enough
+that the scan waits little for the first, and that they share the last well."""
 STEAL_AFTER_S = 0.0
 """How long the scan waits for a part before searching the last part the
 helper has not reached itself."""
@@ -90,6 +89,11 @@ def start_helper(wait: float = 0.0) -> bool:
     Waits at most ``wait`` seconds for it to say it is ready.
     """
     return _helper.is_ready(wait)
+
+
+def helper_pid() -> int | None:
+    """The helper process's id, while it runs."""
+    return _helper.process.pid if _helper.process is not None else None
 
 
 def stop_helper() -> None:
@@ -170,8 +174,7 @@ class _Helper:
             else:
                 yield positions_in(buf, _BYTES, resume, end, end)
         finally:
-            if not self.failed:
-                self._finish(search)
+            self._finish(search)
 
     def _advance(
         self,
@@ -197,7 +200,11 @@ class _Helper:
     def _collect(self, search: Search, wait: float | None) -> bool:
         """Read one answer of the helper, waiting at most ``wait`` seconds
         (None: as long as it takes); False when none came."""
-        head = self._answers.take(ANSWER.size, wait)
+        answers = self._answers
+        if wait is None:
+            head: bytes | None = answers.take(ANSWER.size)
+        else:
+            head = answers.take_within(ANSWER.size, wait)
         if head is None:
             return False
         index, count = ANSWER.unpack(head)
@@ -205,16 +212,21 @@ class _Helper:
             search.done = True
             return True
         found = array("q")
-        found.frombytes(self._answers.take(count * found.itemsize))  # type: ignore[arg-type]
+        found.frombytes(answers.take(count * found.itemsize))
         search.answers[index] = found.tolist()
         return True
 
     def _finish(self, search: Search) -> None:
         """Let the helper stop and say so, when the scan left the window early."""
-        if not search.done:
-            self._send(RECORD.pack(LIMIT, 0, 0))
-        while not search.done:
-            self._collect(search, wait=None)
+        if self.failed:
+            return
+        try:
+            if not search.done:
+                self._send(RECORD.pack(LIMIT, 0, 0))
+            while not search.done:
+                self._collect(search, wait=None)
+        except (OSError, EOFError, ValueError) as error:
+            self._fail(error)
 
     def _start(self) -> None:
         folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
@@ -303,15 +315,10 @@ _helper = _Helper()
 
 
 def _parts(buf: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) cut into parts of about PART_BYTES, at line starts.
-
-    The first part is smaller: the scan waits for it.
-    """
+    """[start, end) cut into parts of about PART_BYTES, at line starts."""
     parts = []
-    size = FIRST_PART_BYTES
     while start < end:
-        stop = min(end, start + size)
-        size = PART_BYTES
+        stop = min(end, start + PART_BYTES)
         if stop < end:
             stop = buf.rfind(b"\n", start, stop) + 1 or stop
         parts.append((start, stop))
