@@ -129,10 +129,15 @@ def status_card(
         )
         return card(title, message(empty))
 
-    lines = [_status_line(lang, zone, row) for row in rows[:MAX_STATUS_LINES]]
-    if len(rows) > MAX_STATUS_LINES:
-        lines.append(text(lang, "status.more", count=len(rows) - MAX_STATUS_LINES))
-    return card(title, message("\n".join(lines)))
+    return listing_card(lang, title, [_status_line(lang, zone, row) for row in rows])
+
+
+def listing_card(lang: str, title: str, lines: Sequence[str]) -> Content:
+    """One line a batch, the first ``MAX_STATUS_LINES``, and how many more."""
+    shown = list(lines[:MAX_STATUS_LINES])
+    if len(lines) > MAX_STATUS_LINES:
+        shown.append(text(lang, "status.more", count=len(lines) - MAX_STATUS_LINES))
+    return card(title, message("\n".join(shown)))
 
 
 def _status_line(lang: str, zone: ZoneInfo, row: StatusRow) -> str:

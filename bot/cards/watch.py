@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.cards import MAX_STATUS_LINES, card, fields, local_time, message
+from bot.cards import card, fields, listing_card, local_time, message
 from bot.texts import text
 
 if TYPE_CHECKING:
@@ -218,10 +218,7 @@ def watch_list_card(
     )
     if not rows:
         return card(title, message(text(lang, "watch.list.empty")))
-    lines = [_watch_line(lang, zone, row) for row in rows[:MAX_STATUS_LINES]]
-    if len(rows) > MAX_STATUS_LINES:
-        lines.append(text(lang, "status.more", count=len(rows) - MAX_STATUS_LINES))
-    return card(title, message("\n".join(lines)))
+    return listing_card(lang, title, [_watch_line(lang, zone, row) for row in rows])
 
 
 def _watch_line(lang: str, zone: ZoneInfo, row: WatchRow) -> str:
